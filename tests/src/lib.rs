@@ -1,1 +1,8 @@
-//! placeholder
+//! Shared helpers for Emporium's end-to-end and adapter tests: fresh PostgreSQL
+//! databases, temporary data directories and (later) the app on port 0.
+//!
+//! Every test gets its own database (`emporium_test_<uuid>`) so runs never collide;
+//! the database is dropped when the guard goes out of scope.
+
+pub mod postgres;
+pub mod stores;

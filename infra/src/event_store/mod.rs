@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 pub use envelope::{AppendOutcome, AppendRequest, EventMetadata, ExpectedVersion, NewEvent, RecordedEvent};
 pub use error::StoreError;
-pub use hash_chain::{GENESIS_HASH, verify_chain, ChainBreak};
+pub use hash_chain::{ChainBreak, GENESIS_HASH, canonical_json, verify_chain};
 pub use subscription::subscribe_all;
 
 /// The single source of truth: an append-only log of streams with a gap-free global order.

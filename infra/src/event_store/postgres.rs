@@ -1,0 +1,284 @@
+//! PostgreSQL event store (sqlx).
+//!
+//! Gap-free global order: every write transaction first takes one transaction-scoped
+//! advisory lock, then numbers its events `head + 1 ..`. PostgreSQL makes a
+//! transaction visible before it releases its locks, so the next writer (in this
+//! process or any other) sees all earlier positions, and a reader that sees position
+//! N has already been able to see every position below N. A plain sequence would
+//! let N+1 commit before N and a tailing reader would skip N for ever.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::{Connection, PgConnection, QueryBuilder, Row};
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use super::group_commit::{BatchWriter, EventRow, GroupCommit, Head, TxOps, append_in_tx, now_micros};
+use super::hash_chain::GENESIS_HASH;
+use super::{AppendOutcome, AppendRequest, EventMetadata, EventStore, RecordedEvent, StoreError};
+
+/// The advisory lock key every appender takes (ASCII "EMPORIUM" as an i64).
+const APPEND_LOCK_KEY: i64 = 0x454D_504F_5249_554D;
+
+/// The event store on PostgreSQL.
+pub struct PostgresEventStore {
+    pool: PgPool,
+    writer: GroupCommit,
+    head: watch::Receiver<u64>,
+}
+
+impl PostgresEventStore {
+    /// Connects, runs the migrations and starts the writer task.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let options: PgConnectOptions = url.parse().map_err(StoreError::db(format!("parsing PostgreSQL URL {}", redact(url))))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .connect_with(options)
+            .await
+            .map_err(StoreError::db(format!("connecting to {}", redact(url))))?;
+        Self::from_pool(pool).await
+    }
+
+    /// Uses an existing pool (migrations are run on it).
+    pub async fn from_pool(pool: PgPool) -> Result<Self, StoreError> {
+        migrator().run(&pool).await?;
+        let position = head_position(&pool).await?;
+        let (head_tx, head) = watch::channel(position);
+        let writer = GroupCommit::start(Arc::new(PgBatchWriter { pool: pool.clone() }), head_tx);
+        Ok(Self { pool, writer, head })
+    }
+
+    /// The pool, for callers that share the database (read store, command log).
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+/// The event store's migrations; they share `_sqlx_migrations` with other components.
+fn migrator() -> sqlx::migrate::Migrator {
+    let mut migrator = sqlx::migrate!("./migrations/event_store/postgres");
+    migrator.set_ignore_missing(true);
+    migrator
+}
+
+/// Hides a password in a connection URL for error messages and logs.
+pub(crate) fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn head_position(pool: &PgPool) -> Result<u64, StoreError> {
+    let position: Option<i64> = sqlx::query_scalar("SELECT max(global_position) FROM events")
+        .fetch_one(pool)
+        .await
+        .map_err(StoreError::db("reading the head position"))?;
+    Ok(position.unwrap_or(0) as u64)
+}
+
+const SELECT_COLUMNS: &str = "SELECT global_position, event_id, stream_id, stream_version, event_type, schema_version, \
+     data::text AS data, metadata::text AS metadata, recorded_at, prev_hash, hash FROM events";
+
+fn decode_row(row: &PgRow) -> Result<RecordedEvent, StoreError> {
+    let position: i64 = row.try_get("global_position").map_err(StoreError::db("decoding an event row"))?;
+    let corrupt = |reason: String| StoreError::Corrupt { position, reason };
+    let get_err = |e: sqlx::Error| corrupt(e.to_string());
+    let data: String = row.try_get("data").map_err(get_err)?;
+    let metadata: String = row.try_get("metadata").map_err(get_err)?;
+    let schema_version: i32 = row.try_get("schema_version").map_err(get_err)?;
+    let stream_version: i64 = row.try_get("stream_version").map_err(get_err)?;
+    let recorded_at: DateTime<Utc> = row.try_get("recorded_at").map_err(get_err)?;
+    Ok(RecordedEvent {
+        event_id: row.try_get("event_id").map_err(get_err)?,
+        stream_id: row.try_get("stream_id").map_err(get_err)?,
+        stream_version: stream_version as u64,
+        global_position: position as u64,
+        event_type: row.try_get("event_type").map_err(get_err)?,
+        schema_version: schema_version as u32,
+        data: serde_json::from_str(&data).map_err(|e| corrupt(format!("data: {e}")))?,
+        metadata: serde_json::from_str::<EventMetadata>(&metadata).map_err(|e| corrupt(format!("metadata: {e}")))?,
+        recorded_at,
+        prev_hash: row.try_get("prev_hash").map_err(get_err)?,
+        hash: row.try_get("hash").map_err(get_err)?,
+    })
+}
+
+#[async_trait]
+impl EventStore for PostgresEventStore {
+    #[tracing::instrument(skip_all, fields(stream_id = %request.stream_id, events = request.events.len()))]
+    async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, StoreError> {
+        self.writer.append(request).await
+    }
+
+    async fn read_stream(&self, stream_id: &str, from_version: u64, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = sqlx::query(&format!("{SELECT_COLUMNS} WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3"))
+            .bind(stream_id)
+            .bind(from_version as i64)
+            .bind(max.min(i64::MAX as usize) as i64)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(StoreError::db(format!("reading stream {stream_id}")))?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    async fn read_all(&self, after: u64, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = sqlx::query(&format!("{SELECT_COLUMNS} WHERE global_position > $1 ORDER BY global_position LIMIT $2"))
+            .bind(after as i64)
+            .bind(max.min(i64::MAX as usize) as i64)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(StoreError::db(format!("reading the log after {after}")))?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    async fn head_position(&self) -> Result<u64, StoreError> {
+        head_position(&self.pool).await
+    }
+
+    async fn command_outcome(&self, command_id: Uuid) -> Result<Option<AppendOutcome>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(StoreError::db("acquiring a connection"))?;
+        PgTx { conn: &mut conn }.command_outcome(command_id).await
+    }
+
+    fn head_watch(&self) -> watch::Receiver<u64> {
+        self.head.clone()
+    }
+}
+
+/// Runs batches in PostgreSQL transactions under the append lock.
+struct PgBatchWriter {
+    pool: PgPool,
+}
+
+impl BatchWriter for PgBatchWriter {
+    async fn write_batch(&self, requests: &[&AppendRequest]) -> Result<Vec<Result<AppendOutcome, StoreError>>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(StoreError::db("acquiring a writer connection"))?;
+        let mut tx = conn.begin().await.map_err(StoreError::db("beginning an append"))?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(APPEND_LOCK_KEY)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::db("taking the append lock"))?;
+        let last: Option<(i64, String)> = sqlx::query_as("SELECT global_position, hash FROM events ORDER BY global_position DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::db("reading the head"))?;
+        let mut head = match last {
+            Some((position, hash)) => Head { position: position as u64, hash },
+            None => Head { position: 0, hash: GENESIS_HASH.to_owned() },
+        };
+        let now = now_micros();
+        let mut results = Vec::with_capacity(requests.len());
+        {
+            let mut ops = PgTx { conn: &mut tx };
+            for request in requests {
+                results.push(append_in_tx(&mut ops, &mut head, request, now).await?);
+            }
+        }
+        tx.commit().await.map_err(StoreError::db("committing an append"))?;
+        Ok(results)
+    }
+}
+
+/// The event store's SQL on one PostgreSQL connection.
+struct PgTx<'c> {
+    conn: &'c mut PgConnection,
+}
+
+impl TxOps for PgTx<'_> {
+    async fn command_outcome(&mut self, command_id: Uuid) -> Result<Option<AppendOutcome>, StoreError> {
+        let row: Option<(i64, i64, i64)> =
+            sqlx::query_as("SELECT stream_version, first_position, last_position FROM command_log WHERE command_id = $1")
+                .bind(command_id)
+                .fetch_optional(&mut *self.conn)
+                .await
+                .map_err(StoreError::db(format!("looking up command {command_id}")))?;
+        Ok(row.map(|(v, first, last)| AppendOutcome {
+            stream_version: v as u64,
+            first_position: first as u64,
+            last_position: last as u64,
+            duplicate: true,
+        }))
+    }
+
+    async fn existing_events(&mut self, ids: &[Uuid]) -> Result<Vec<(u64, u64)>, StoreError> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as("SELECT global_position, stream_version FROM events WHERE event_id = ANY($1)")
+            .bind(ids)
+            .fetch_all(&mut *self.conn)
+            .await
+            .map_err(StoreError::db("looking up event ids"))?;
+        Ok(rows.into_iter().map(|(p, v)| (p as u64, v as u64)).collect())
+    }
+
+    async fn stream_version(&mut self, stream_id: &str) -> Result<u64, StoreError> {
+        let version: Option<i64> = sqlx::query_scalar("SELECT max(stream_version) FROM events WHERE stream_id = $1")
+            .bind(stream_id)
+            .fetch_one(&mut *self.conn)
+            .await
+            .map_err(StoreError::db(format!("reading the version of {stream_id}")))?;
+        Ok(version.unwrap_or(0) as u64)
+    }
+
+    async fn insert_events(&mut self, rows: &[EventRow]) -> Result<(), StoreError> {
+        // PostgreSQL allows 65535 bound parameters; 11 per row.
+        for chunk in rows.chunks(5000) {
+        let mut insert = QueryBuilder::new(
+            "INSERT INTO events (global_position, event_id, stream_id, stream_version, event_type, schema_version, data, metadata, recorded_at, prev_hash, hash) ",
+        );
+        insert.push_values(chunk, |mut b, row| {
+            b.push_bind(row.global_position as i64)
+                .push_bind(row.event_id)
+                .push_bind(&row.stream_id)
+                .push_bind(row.stream_version as i64)
+                .push_bind(&row.event_type)
+                .push_bind(row.schema_version as i32)
+                .push_bind(&row.data)
+                .push_unseparated("::jsonb")
+                .push_bind(&row.metadata)
+                .push_unseparated("::jsonb")
+                .push_bind(row.recorded_at)
+                .push_bind(&row.prev_hash)
+                .push_bind(&row.hash);
+        });
+        insert.build().execute(&mut *self.conn).await.map_err(StoreError::db("inserting events"))?;
+        }
+        Ok(())
+    }
+
+    async fn insert_command(&mut self, command_id: Uuid, stream_id: &str, outcome: &AppendOutcome, at: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO command_log (command_id, stream_id, stream_version, first_position, last_position, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(command_id)
+        .bind(stream_id)
+        .bind(outcome.stream_version as i64)
+        .bind(outcome.first_position as i64)
+        .bind(outcome.last_position as i64)
+        .bind(at)
+        .execute(&mut *self.conn)
+        .await
+        .map_err(StoreError::db(format!("recording command {command_id}")))?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn redact_hides_only_the_password() {
+        assert_eq!(redact("postgres://u:secret@h:5432/db"), "postgres://u:***@h:5432/db");
+        assert_eq!(redact("postgres://postgres@127.0.0.1/db"), "postgres://postgres@127.0.0.1/db");
+    }
+}

@@ -1,0 +1,274 @@
+//! SQLite event store: the embedded default, one file under the data dir.
+//!
+//! SQLite admits one writer at a time; every batch runs in `BEGIN IMMEDIATE`, which
+//! takes the write lock up front, so positions numbered `head + 1 ..` inside it are
+//! gap-free and commit in order, across processes too. Readers use WAL snapshots
+//! and never block the writer.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::{Executor, QueryBuilder, Row, SqliteConnection};
+use tokio::sync::watch;
+use uuid::Uuid;
+
+use super::group_commit::{BatchWriter, EventRow, GroupCommit, Head, TxOps, append_in_tx, now_micros};
+use super::hash_chain::GENESIS_HASH;
+use super::{AppendOutcome, AppendRequest, EventMetadata, EventStore, RecordedEvent, StoreError};
+
+/// The event store in one SQLite file.
+pub struct SqliteEventStore {
+    readers: SqlitePool,
+    writer: GroupCommit,
+    head: watch::Receiver<u64>,
+}
+
+impl SqliteEventStore {
+    /// Opens (creating if needed) the store at `path`, migrates it and starts the writer.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(StoreError::db("building SQLite options"))?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a committed append survives a power cut, not only a process crash.
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let context = format!("opening the event store at {}", path.display());
+        let writer_pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .map_err(StoreError::db(context.clone()))?;
+        migrator().run(&writer_pool).await?;
+        let readers = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.read_only(true))
+            .await
+            .map_err(StoreError::db(context))?;
+        let position = head_position(&readers).await?;
+        let (head_tx, head) = watch::channel(position);
+        let writer = GroupCommit::start(Arc::new(SqliteBatchWriter { pool: writer_pool }), head_tx);
+        Ok(Self { readers, writer, head })
+    }
+}
+
+fn migrator() -> sqlx::migrate::Migrator {
+    let mut migrator = sqlx::migrate!("./migrations/event_store/sqlite");
+    migrator.set_ignore_missing(true);
+    migrator
+}
+
+async fn head_position(pool: &SqlitePool) -> Result<u64, StoreError> {
+    let position: Option<i64> = sqlx::query_scalar("SELECT max(global_position) FROM events")
+        .fetch_one(pool)
+        .await
+        .map_err(StoreError::db("reading the head position"))?;
+    Ok(position.unwrap_or(0) as u64)
+}
+
+const SELECT_COLUMNS: &str = "SELECT global_position, event_id, stream_id, stream_version, event_type, schema_version, \
+     data, metadata, recorded_at, prev_hash, hash FROM events";
+
+fn decode_row(row: &SqliteRow) -> Result<RecordedEvent, StoreError> {
+    let position: i64 = row.try_get("global_position").map_err(StoreError::db("decoding an event row"))?;
+    let corrupt = |reason: String| StoreError::Corrupt { position, reason };
+    let get_err = |e: sqlx::Error| corrupt(e.to_string());
+    let data: String = row.try_get("data").map_err(get_err)?;
+    let metadata: String = row.try_get("metadata").map_err(get_err)?;
+    let micros: i64 = row.try_get("recorded_at").map_err(get_err)?;
+    let stream_version: i64 = row.try_get("stream_version").map_err(get_err)?;
+    let schema_version: i64 = row.try_get("schema_version").map_err(get_err)?;
+    Ok(RecordedEvent {
+        event_id: row.try_get("event_id").map_err(get_err)?,
+        stream_id: row.try_get("stream_id").map_err(get_err)?,
+        stream_version: stream_version as u64,
+        global_position: position as u64,
+        event_type: row.try_get("event_type").map_err(get_err)?,
+        schema_version: schema_version as u32,
+        data: serde_json::from_str(&data).map_err(|e| corrupt(format!("data: {e}")))?,
+        metadata: serde_json::from_str::<EventMetadata>(&metadata).map_err(|e| corrupt(format!("metadata: {e}")))?,
+        recorded_at: DateTime::from_timestamp_micros(micros).ok_or_else(|| corrupt(format!("recorded_at {micros} out of range")))?,
+        prev_hash: row.try_get("prev_hash").map_err(get_err)?,
+        hash: row.try_get("hash").map_err(get_err)?,
+    })
+}
+
+#[async_trait]
+impl EventStore for SqliteEventStore {
+    #[tracing::instrument(skip_all, fields(stream_id = %request.stream_id, events = request.events.len()))]
+    async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, StoreError> {
+        self.writer.append(request).await
+    }
+
+    async fn read_stream(&self, stream_id: &str, from_version: u64, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = sqlx::query(&format!("{SELECT_COLUMNS} WHERE stream_id = ?1 AND stream_version >= ?2 ORDER BY stream_version LIMIT ?3"))
+            .bind(stream_id)
+            .bind(from_version as i64)
+            .bind(max.min(i64::MAX as usize) as i64)
+            .fetch_all(&self.readers)
+            .await
+            .map_err(StoreError::db(format!("reading stream {stream_id}")))?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    async fn read_all(&self, after: u64, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = sqlx::query(&format!("{SELECT_COLUMNS} WHERE global_position > ?1 ORDER BY global_position LIMIT ?2"))
+            .bind(after as i64)
+            .bind(max.min(i64::MAX as usize) as i64)
+            .fetch_all(&self.readers)
+            .await
+            .map_err(StoreError::db(format!("reading the log after {after}")))?;
+        rows.iter().map(decode_row).collect()
+    }
+
+    async fn head_position(&self) -> Result<u64, StoreError> {
+        head_position(&self.readers).await
+    }
+
+    async fn command_outcome(&self, command_id: Uuid) -> Result<Option<AppendOutcome>, StoreError> {
+        let mut conn = self.readers.acquire().await.map_err(StoreError::db("acquiring a connection"))?;
+        SqliteTx { conn: &mut conn }.command_outcome(command_id).await
+    }
+
+    fn head_watch(&self) -> watch::Receiver<u64> {
+        self.head.clone()
+    }
+}
+
+/// Runs batches in `BEGIN IMMEDIATE` transactions on the single writer connection.
+struct SqliteBatchWriter {
+    pool: SqlitePool,
+}
+
+impl SqliteBatchWriter {
+    async fn run_batch(conn: &mut SqliteConnection, requests: &[&AppendRequest]) -> Result<Vec<Result<AppendOutcome, StoreError>>, StoreError> {
+        let last: Option<(i64, String)> = sqlx::query_as("SELECT global_position, hash FROM events ORDER BY global_position DESC LIMIT 1")
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(StoreError::db("reading the head"))?;
+        let mut head = match last {
+            Some((position, hash)) => Head { position: position as u64, hash },
+            None => Head { position: 0, hash: GENESIS_HASH.to_owned() },
+        };
+        let now = now_micros();
+        let mut ops = SqliteTx { conn };
+        let mut results = Vec::with_capacity(requests.len());
+        for request in requests {
+            results.push(append_in_tx(&mut ops, &mut head, request, now).await?);
+        }
+        Ok(results)
+    }
+}
+
+impl BatchWriter for SqliteBatchWriter {
+    async fn write_batch(&self, requests: &[&AppendRequest]) -> Result<Vec<Result<AppendOutcome, StoreError>>, StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(StoreError::db("acquiring the writer connection"))?;
+        conn.execute("BEGIN IMMEDIATE").await.map_err(StoreError::db("beginning an append"))?;
+        match Self::run_batch(&mut conn, requests).await {
+            Ok(results) => {
+                if let Err(error) = conn.execute("COMMIT").await {
+                    let _ = conn.execute("ROLLBACK").await;
+                    return Err(StoreError::db("committing an append")(error));
+                }
+                Ok(results)
+            }
+            Err(error) => {
+                let _ = conn.execute("ROLLBACK").await;
+                Err(error)
+            }
+        }
+    }
+}
+
+/// The event store's SQL on one SQLite connection.
+struct SqliteTx<'c> {
+    conn: &'c mut SqliteConnection,
+}
+
+impl TxOps for SqliteTx<'_> {
+    async fn command_outcome(&mut self, command_id: Uuid) -> Result<Option<AppendOutcome>, StoreError> {
+        let row: Option<(i64, i64, i64)> =
+            sqlx::query_as("SELECT stream_version, first_position, last_position FROM command_log WHERE command_id = ?1")
+                .bind(command_id)
+                .fetch_optional(&mut *self.conn)
+                .await
+                .map_err(StoreError::db(format!("looking up command {command_id}")))?;
+        Ok(row.map(|(v, first, last)| AppendOutcome {
+            stream_version: v as u64,
+            first_position: first as u64,
+            last_position: last as u64,
+            duplicate: true,
+        }))
+    }
+
+    async fn existing_events(&mut self, ids: &[Uuid]) -> Result<Vec<(u64, u64)>, StoreError> {
+        let mut query = QueryBuilder::new("SELECT global_position, stream_version FROM events WHERE event_id IN (");
+        let mut list = query.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        query.push(")");
+        let rows: Vec<(i64, i64)> = query
+            .build_query_as()
+            .fetch_all(&mut *self.conn)
+            .await
+            .map_err(StoreError::db("looking up event ids"))?;
+        Ok(rows.into_iter().map(|(p, v)| (p as u64, v as u64)).collect())
+    }
+
+    async fn stream_version(&mut self, stream_id: &str) -> Result<u64, StoreError> {
+        let version: Option<i64> = sqlx::query_scalar("SELECT max(stream_version) FROM events WHERE stream_id = ?1")
+            .bind(stream_id)
+            .fetch_one(&mut *self.conn)
+            .await
+            .map_err(StoreError::db(format!("reading the version of {stream_id}")))?;
+        Ok(version.unwrap_or(0) as u64)
+    }
+
+    async fn insert_events(&mut self, rows: &[EventRow]) -> Result<(), StoreError> {
+        // SQLite allows 32766 bound parameters; 11 per row.
+        for chunk in rows.chunks(2000) {
+            let mut insert = QueryBuilder::new(
+                "INSERT INTO events (global_position, event_id, stream_id, stream_version, event_type, schema_version, data, metadata, recorded_at, prev_hash, hash) ",
+            );
+            insert.push_values(chunk, |mut b, row| {
+                b.push_bind(row.global_position as i64)
+                    .push_bind(row.event_id)
+                    .push_bind(&row.stream_id)
+                    .push_bind(row.stream_version as i64)
+                    .push_bind(&row.event_type)
+                    .push_bind(i64::from(row.schema_version))
+                    .push_bind(&row.data)
+                    .push_bind(&row.metadata)
+                    .push_bind(row.recorded_at.timestamp_micros())
+                    .push_bind(&row.prev_hash)
+                    .push_bind(&row.hash);
+            });
+            insert.build().execute(&mut *self.conn).await.map_err(StoreError::db("inserting events"))?;
+        }
+        Ok(())
+    }
+
+    async fn insert_command(&mut self, command_id: Uuid, stream_id: &str, outcome: &AppendOutcome, at: DateTime<Utc>) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO command_log (command_id, stream_id, stream_version, first_position, last_position, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .bind(command_id)
+        .bind(stream_id)
+        .bind(outcome.stream_version as i64)
+        .bind(outcome.first_position as i64)
+        .bind(outcome.last_position as i64)
+        .bind(at.timestamp_micros())
+        .execute(&mut *self.conn)
+        .await
+        .map_err(StoreError::db(format!("recording command {command_id}")))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,289 @@
+//! The event store contract, run against SQLite and PostgreSQL alike.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+use emporium_infra::event_store::{
+    AppendRequest, EventStore, ExpectedVersion, GENESIS_HASH, StoreError, tail, verify_chain,
+};
+use emporium_tests::stores::{StoreBackend, event};
+use futures::StreamExt;
+
+fn request(stream: &str, expected: ExpectedVersion, n: u64) -> AppendRequest {
+    AppendRequest { stream_id: stream.to_owned(), expected, events: (0..n).map(|i| event("TestHappened", i)).collect(), command_id: None }
+}
+
+/// Declares each contract test once per adapter.
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() -> anyhow::Result<()> {
+                    super::$name(emporium_tests::stores::StoreBackend::sqlite()?).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() -> anyhow::Result<()> {
+                    super::$name(emporium_tests::stores::StoreBackend::postgres().await?).await
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    appends_with_each_kind_of_expected_version,
+    a_wrong_expectation_conflicts_and_writes_nothing,
+    an_event_id_appended_twice_is_a_no_op_reporting_the_original_position,
+    a_command_id_appended_twice_is_a_no_op,
+    reads_a_stream_from_a_version_and_the_log_from_a_position,
+    events_round_trip_with_their_envelope,
+    the_hash_chain_verifies_and_a_tampered_row_breaks_it,
+    a_tail_catches_up_then_follows_new_events,
+    of_32_appends_at_the_same_version_exactly_one_succeeds,
+    a_tail_under_16_concurrent_writers_sees_every_event_once_in_a_consistent_order,
+    an_append_without_events_or_with_a_bad_stream_id_is_refused,
+);
+
+async fn appends_with_each_kind_of_expected_version(backend: StoreBackend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    let first = store.append(request("order-1", ExpectedVersion::NoStream, 2)).await?;
+    assert_eq!((first.stream_version, first.first_position, first.last_position, first.duplicate), (2, 1, 2, false));
+    let second = store.append(request("order-1", ExpectedVersion::Exact(2), 1)).await?;
+    assert_eq!((second.stream_version, second.first_position), (3, 3));
+    let third = store.append(request("order-1", ExpectedVersion::Any, 1)).await?;
+    assert_eq!(third.stream_version, 4);
+    let other = store.append(request("order-2", ExpectedVersion::Any, 1)).await?;
+    assert_eq!((other.stream_version, other.first_position), (1, 5));
+    assert_eq!(store.head_position().await?, 5);
+    Ok(())
+}
+
+async fn a_wrong_expectation_conflicts_and_writes_nothing(backend: StoreBackend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    store.append(request("cart-1", ExpectedVersion::NoStream, 2)).await?;
+    for expected in [ExpectedVersion::NoStream, ExpectedVersion::Exact(1), ExpectedVersion::Exact(3)] {
+        match store.append(request("cart-1", expected, 1)).await {
+            Err(StoreError::Conflict { actual, .. }) => assert_eq!(actual, 2),
+            other => panic!("expected a conflict for {expected}, got {other:?}"),
+        }
+    }
+    assert!(matches!(
+        store.append(request("cart-9", ExpectedVersion::Exact(1), 1)).await,
+        Err(StoreError::Conflict { actual: 0, .. })
+    ));
+    assert_eq!(store.head_position().await?, 2);
+    assert_eq!(store.read_stream("cart-1", 1, 100).await?.len(), 2);
+    assert!(store.read_stream("cart-9", 1, 100).await?.is_empty());
+    Ok(())
+}
+
+async fn an_event_id_appended_twice_is_a_no_op_reporting_the_original_position(backend: StoreBackend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    store.append(request("payment-0", ExpectedVersion::Any, 1)).await?;
+    let original = request("payment-1", ExpectedVersion::NoStream, 2);
+    let first = store.append(original.clone()).await?;
+    store.append(request("payment-1", ExpectedVersion::Exact(2), 1)).await?;
+    // The retry carries a now-stale expectation and must still answer with the first outcome.
+    let retry = store.append(original.clone()).await?;
+    assert!(retry.duplicate);
+    assert_eq!((retry.first_position, retry.last_position, retry.stream_version), (first.first_position, first.last_position, 2));
+    assert_eq!(store.head_position().await?, 4);
+    // Mixing a stored id with a new one is refused.
+    let mut mixed = request("payment-1", ExpectedVersion::Any, 1);
+    mixed.events.push(original.events[0].clone());
+    assert!(matches!(store.append(mixed).await, Err(StoreError::PartialDuplicate { .. })));
+    assert_eq!(store.head_position().await?, 4);
+    Ok(())
+}
+
+async fn a_command_id_appended_twice_is_a_no_op(backend: StoreBackend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    let command_id = uuid::Uuid::now_v7();
+    let mut first = request("inventory-SKU1", ExpectedVersion::NoStream, 1);
+    first.command_id = Some(command_id);
+    let outcome = store.append(first).await?;
+    // Same command, freshly decided events (new event ids): still nothing new.
+    let mut again = request("inventory-SKU1", ExpectedVersion::Exact(1), 1);
+    again.command_id = Some(command_id);
+    let repeat = store.append(again).await?;
+    assert!(repeat.duplicate);
+    assert_eq!(repeat.last_position, outcome.last_position);
+    assert_eq!(store.head_position().await?, 1);
+    assert_eq!(store.command_outcome(command_id).await?.map(|o| o.last_position), Some(1));
+    assert_eq!(store.command_outcome(uuid::Uuid::now_v7()).await?, None);
+    Ok(())
+}
+
+async fn reads_a_stream_from_a_version_and_the_log_from_a_position(backend: StoreBackend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    for i in 0..5 {
+        store.append(request("product-a", ExpectedVersion::Any, 1)).await?;
+        store.append(request(&format!("product-b{i}"), ExpectedVersion::Any, 1)).await?;
+    }
+    let from_three = store.read_stream("product-a", 3, 100).await?;
+    assert_eq!(from_three.iter().map(|e| e.stream_version).collect::<Vec<_>>(), vec![3, 4, 5]);
+    assert_eq!(store.read_stream("product-a", 1, 2).await?.len(), 2);
+    let after_four = store.read_all(4, 3).await?;
+    assert_eq!(after_four.iter().map(|e| e.global_position).collect::<Vec<_>>(), vec![5, 6, 7]);
+    assert!(store.read_all(10, 100).await?.is_empty());
+    Ok(())
+}
+
+async fn events_round_trip_with_their_envelope(backend: StoreBackend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    let mut sent = request("customer-x", ExpectedVersion::NoStream, 1);
+    sent.events[0].metadata.correlation_id = Some(uuid::Uuid::now_v7());
+    sent.events[0].metadata.traceparent = Some("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01".into());
+    store.append(sent.clone()).await?;
+    let got = &store.read_stream("customer-x", 1, 1).await?[0];
+    let want = &sent.events[0];
+    assert_eq!((got.event_id, &got.event_type, got.schema_version), (want.event_id, &want.event_type, 1));
+    assert_eq!(got.data, want.data);
+    assert_eq!(got.metadata, want.metadata);
+    assert_eq!(got.category(), "customer");
+    assert_eq!(got.prev_hash, GENESIS_HASH);
+    assert!((chrono::Utc::now() - got.recorded_at).num_seconds().abs() < 60);
+    Ok(())
+}
+
+async fn the_hash_chain_verifies_and_a_tampered_row_breaks_it(backend: StoreBackend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    for i in 0..4 {
+        store.append(request(&format!("order-{i}"), ExpectedVersion::Any, 3)).await?;
+    }
+    let all = store.read_all(0, 100).await?;
+    assert_eq!(verify_chain(GENESIS_HASH, &all)?, all[11].hash);
+    // Change one payload behind the store's back.
+    let tamper = "UPDATE events SET data = '{\"n\": 999}' WHERE global_position = 7";
+    match &backend {
+        StoreBackend::Sqlite(_) => {
+            let path = backend.sqlite_path().expect("sqlite path");
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await?;
+            sqlx::query(tamper).execute(&pool).await?;
+        }
+        StoreBackend::Postgres(db) => {
+            let pool = sqlx::PgPool::connect(&db.url).await?;
+            sqlx::query(tamper).execute(&pool).await?;
+        }
+    }
+    let all = store.read_all(0, 100).await?;
+    let broken = verify_chain(GENESIS_HASH, &all).expect_err("tampering must break the chain");
+    assert_eq!(broken.position, 7);
+    Ok(())
+}
+
+async fn a_tail_catches_up_then_follows_new_events(backend: StoreBackend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    for _ in 0..600 {
+        store.append(request("cart-t", ExpectedVersion::Any, 1)).await?;
+    }
+    let mut tailing = tail(store.clone(), 100);
+    let writer = {
+        let store = store.clone();
+        tokio::spawn(async move {
+            for _ in 0..50 {
+                store.append(request("cart-u", ExpectedVersion::Any, 2)).await?;
+            }
+            anyhow::Ok(())
+        })
+    };
+    let mut expected = 101;
+    while expected <= 700 {
+        let event = tokio::time::timeout(Duration::from_secs(10), tailing.next()).await?.expect("tail ended")?;
+        assert_eq!(event.global_position, expected);
+        expected += 1;
+    }
+    writer.await??;
+    // Nothing more arrives.
+    assert!(tokio::time::timeout(Duration::from_millis(300), tailing.next()).await.is_err());
+    Ok(())
+}
+
+async fn of_32_appends_at_the_same_version_exactly_one_succeeds(backend: StoreBackend) -> anyhow::Result<()> {
+    let stores = [backend.open().await?, backend.open().await?];
+    stores[0].append(request("inventory-HOT", ExpectedVersion::NoStream, 1)).await?;
+    let attempts = (0..32).map(|i| {
+        let store = stores[i % 2].clone();
+        tokio::spawn(async move { store.append(request("inventory-HOT", ExpectedVersion::Exact(1), 1)).await })
+    });
+    let mut ok = 0;
+    for attempt in attempts.collect::<Vec<_>>() {
+        match attempt.await? {
+            Ok(_) => ok += 1,
+            Err(StoreError::Conflict { .. }) => {}
+            Err(other) => panic!("unexpected error: {other}"),
+        }
+    }
+    assert_eq!(ok, 1);
+    assert_eq!(stores[0].read_stream("inventory-HOT", 1, 100).await?.len(), 2);
+    Ok(())
+}
+
+/// 16 writers over 4 independent store instances (as 4 processes would run) append
+/// to shared and private streams while a tail on a fifth instance follows. The tail
+/// must see positions 1..=N with no gap and no repeat, and each stream's versions in
+/// order. A reader trusting a plain sequence misses events here: positions commit
+/// out of order under concurrency.
+async fn a_tail_under_16_concurrent_writers_sees_every_event_once_in_a_consistent_order(backend: StoreBackend) -> anyhow::Result<()> {
+    const WRITERS: usize = 16;
+    const APPENDS: usize = 60;
+    let instances: Vec<Arc<dyn EventStore>> = {
+        let mut v = Vec::new();
+        for _ in 0..4 {
+            v.push(backend.open().await?);
+        }
+        v
+    };
+    let reader = backend.open().await?;
+    let mut tailing = tail(reader, 0);
+    let mut writers = Vec::new();
+    for w in 0..WRITERS {
+        let store = instances[w % instances.len()].clone();
+        writers.push(tokio::spawn(async move {
+            let mut written = 0u64;
+            for i in 0..APPENDS {
+                let stream = if i % 3 == 0 { format!("order-shared{}", i % 4) } else { format!("order-w{w}") };
+                let size = 1 + (i % 3) as u64;
+                match store.append(request(&stream, ExpectedVersion::Any, size)).await {
+                    Ok(_) => written += size,
+                    Err(e) => return Err(anyhow::anyhow!(e)),
+                }
+            }
+            Ok(written)
+        }));
+    }
+    let mut total = 0;
+    for writer in writers {
+        total += writer.await??;
+    }
+    let mut seen_ids = HashSet::new();
+    let mut versions: HashMap<String, u64> = HashMap::new();
+    for expected in 1..=total {
+        let event = tokio::time::timeout(Duration::from_secs(20), tailing.next()).await?.expect("tail ended")?;
+        assert_eq!(event.global_position, expected, "gap or reorder in the global log");
+        assert!(seen_ids.insert(event.event_id), "event delivered twice");
+        let last = versions.entry(event.stream_id.clone()).or_default();
+        assert_eq!(event.stream_version, *last + 1, "stream {} out of order", event.stream_id);
+        *last = event.stream_version;
+    }
+    assert!(tokio::time::timeout(Duration::from_millis(500), tailing.next()).await.is_err(), "more events than were written");
+    let all = instances[0].read_all(0, usize::MAX).await?;
+    verify_chain(GENESIS_HASH, &all)?;
+    Ok(())
+}
+
+async fn an_append_without_events_or_with_a_bad_stream_id_is_refused(backend: StoreBackend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    assert!(matches!(store.append(request("order-1", ExpectedVersion::Any, 0)).await, Err(StoreError::Invalid(_))));
+    for bad in ["", "order", "-1", "order-"] {
+        assert!(matches!(store.append(request(bad, ExpectedVersion::Any, 1)).await, Err(StoreError::Invalid(_))), "{bad:?}");
+    }
+    assert_eq!(store.head_position().await?, 0);
+    Ok(())
+}

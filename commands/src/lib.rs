@@ -1,1 +1,15 @@
-//! placeholder
+//! Command handling: load a stream, let the aggregate decide, append with the loaded
+//! version, and retry a bounded number of times when another writer got there first.
+//!
+//! Layout:
+//! - [`handler`]: the [`CommandHandler`] and the outcome it reports;
+//! - [`error`]: why a command failed.
+//!
+//! Commands carry an id; handling the same id twice appends nothing new and answers
+//! with the first outcome (the event store records command ids with their events).
+
+pub mod error;
+pub mod handler;
+
+pub use error::CommandError;
+pub use handler::{Command, CommandHandler, CommandOutcome};

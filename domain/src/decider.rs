@@ -31,8 +31,6 @@ pub trait Decider {
         I: IntoIterator<Item = &'a Self::Event>,
         Self::Event: 'a,
     {
-        events
-            .into_iter()
-            .fold(Self::State::default(), |state, event| Self::evolve(state, event))
+        events.into_iter().fold(Self::State::default(), |state, event| Self::evolve(state, event))
     }
 }

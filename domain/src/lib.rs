@@ -7,14 +7,21 @@
 //! - [`decider`], [`event`]: the traits every aggregate implements;
 //! - [`money`], [`ids`], [`values`], [`discount`]: validated value types;
 //! - one module per aggregate: [`customer`], [`category`], [`product`],
-//!   [`inventory`], [`coupon`], [`cart`], [`order`], [`payment`];
-//! - [`events`]: the union of all event types, for readers of the whole log.
+//!   [`inventory`], [`coupon`], [`cart`], [`order`], [`payment`] (with its wallet of saved methods).
 
+pub mod cart;
+pub mod category;
+pub mod coupon;
+pub mod customer;
 pub mod decider;
 pub mod discount;
 pub mod event;
 pub mod ids;
+pub mod inventory;
 pub mod money;
+pub mod order;
+pub mod payment;
+pub mod product;
 pub mod values;
 
 pub use decider::Decider;

@@ -4,5 +4,6 @@
 //! Every test gets its own database (`emporium_test_<uuid>`) so runs never collide;
 //! the database is dropped when the guard goes out of scope.
 
+pub mod app;
 pub mod postgres;
 pub mod stores;

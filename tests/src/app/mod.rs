@@ -1,0 +1,228 @@
+//! The real `emporium serve` binary on port 0 with a fresh data dir (and, for the
+//! PostgreSQL variant, a fresh database), driven over HTTP with typed helpers.
+//!
+//! The binary is found next to the test executable (`target/<profile>/emporium`,
+//! built by `cargo nextest run --workspace`) or at `EMPORIUM_BIN`.
+
+mod response;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use anyhow::Context;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::postgres::TestDatabase;
+
+pub use response::ApiResponse;
+
+/// The admin account every test app starts with.
+pub const ADMIN_EMAIL: &str = "admin@emporium.test";
+/// Its password.
+pub const ADMIN_PASSWORD: &str = "admin-password-for-tests";
+
+/// A running shop.
+#[derive(Debug)]
+pub struct TestApp {
+    child: Child,
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    /// The `--data-dir`.
+    pub data_dir: tempfile::TempDir,
+    client: reqwest::Client,
+    _database: Option<TestDatabase>,
+}
+
+/// Where the `emporium` binary is.
+pub fn binary() -> anyhow::Result<PathBuf> {
+    if let Ok(path) = std::env::var("EMPORIUM_BIN") {
+        return Ok(PathBuf::from(path));
+    }
+    let exe = std::env::current_exe()?;
+    let profile_dir = exe.parent().and_then(Path::parent).context("locating the target directory")?;
+    let binary = profile_dir.join("emporium");
+    anyhow::ensure!(
+        binary.exists(),
+        "{} is missing: build it with `cargo build -p emporium` (scripts/test.sh does) or set EMPORIUM_BIN",
+        binary.display()
+    );
+    Ok(binary)
+}
+
+impl TestApp {
+    /// The shop on the embedded default (SQLite under a temporary data dir).
+    pub async fn spawn() -> anyhow::Result<Self> {
+        Self::spawn_with(None, &[]).await
+    }
+
+    /// The shop with its event store, read store and account store on a fresh PostgreSQL database.
+    pub async fn spawn_postgres() -> anyhow::Result<Self> {
+        let database = TestDatabase::create().await?;
+        Self::spawn_with(Some(database), &[]).await
+    }
+
+    /// The shop with extra `serve` flags.
+    pub async fn spawn_with(database: Option<TestDatabase>, extra: &[&str]) -> anyhow::Result<Self> {
+        let data_dir = tempfile::tempdir()?;
+        let mut command = Command::new(binary()?);
+        command
+            .args(["--log-format", "json", "--log", "info", "serve", "--port", "0", "--admin-email", ADMIN_EMAIL])
+            .args(["--admin-password", ADMIN_PASSWORD, "--data-dir"])
+            .arg(data_dir.path())
+            .args(extra)
+            .env_remove("RUST_LOG")
+            .stderr(Stdio::piped())
+            .stdout(Stdio::null());
+        if let Some(db) = &database {
+            command.args(["--event-store", &db.url, "--read-store", &db.url, "--account-store", &db.url]);
+        }
+        let mut child = command.spawn().context("starting emporium serve")?;
+        let stderr = child.stderr.take().context("no stderr")?;
+        let (address_tx, address_rx) = std::sync::mpsc::channel();
+        // Read the log on a thread: find the listening address, then keep draining
+        // (and echo errors, so a failing test shows the server's side).
+        std::thread::spawn(move || {
+            let mut sent = false;
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let log: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+                if !sent && log["message"] == "emporium listening" {
+                    let _ = address_tx.send(log["address"].as_str().unwrap_or_default().to_owned());
+                    sent = true;
+                } else if log["level"] == "ERROR" || log["level"] == "WARN" || log.is_null() {
+                    eprintln!("[emporium] {line}");
+                }
+            }
+        });
+        let address = address_rx
+            .recv_timeout(Duration::from_secs(60))
+            .context("emporium serve did not start listening within 60 s (see its log above)")?;
+        let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
+        Ok(Self { child, base: format!("http://{address}"), data_dir, client, _database: database })
+    }
+
+    /// Sends a request; `body` goes as JSON.
+    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> anyhow::Result<ApiResponse> {
+        self.send(method, path, token, body, &[]).await
+    }
+
+    /// Sends a request with extra headers.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> anyhow::Result<ApiResponse> {
+        let mut request = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        ApiResponse::read(request.send().await?).await
+    }
+
+    /// Sends raw bytes with a content type (for malformed-body tests).
+    pub async fn send_raw(&self, method: Method, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> anyhow::Result<ApiResponse> {
+        let mut request = self.client.request(method, format!("{}{path}", self.base)).header("content-type", content_type).body(body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        ApiResponse::read(request.send().await?).await
+    }
+
+    /// GET.
+    pub async fn get(&self, path: &str, token: Option<&str>) -> anyhow::Result<ApiResponse> {
+        self.request(Method::GET, path, token, None).await
+    }
+
+    /// GET that first waits for the read models to reach `position`.
+    pub async fn get_after(&self, path: &str, token: Option<&str>, position: u64) -> anyhow::Result<ApiResponse> {
+        let position = position.to_string();
+        self.send(Method::GET, path, token, None, &[("X-Emporium-Min-Position", &position)]).await
+    }
+
+    /// POST JSON.
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> anyhow::Result<ApiResponse> {
+        self.request(Method::POST, path, token, Some(body)).await
+    }
+
+    /// PUT JSON.
+    pub async fn put(&self, path: &str, token: Option<&str>, body: &Value) -> anyhow::Result<ApiResponse> {
+        self.request(Method::PUT, path, token, Some(body)).await
+    }
+
+    /// DELETE.
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> anyhow::Result<ApiResponse> {
+        self.request(Method::DELETE, path, token, None).await
+    }
+
+    /// Logs in and returns the access token.
+    pub async fn login(&self, email: &str, password: &str) -> anyhow::Result<String> {
+        let response = self.post("/api/v1/users/login", None, &json!({ "email": email, "password": password })).await?;
+        anyhow::ensure!(response.status == 200, "login of {email} failed: {response}");
+        Ok(response.data()["access_token"].as_str().context("no access_token")?.to_owned())
+    }
+
+    /// The seeded admin's access token.
+    pub async fn admin_token(&self) -> anyhow::Result<String> {
+        self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    /// Registers a customer, verifies the e-mail through the mailed link, logs in.
+    /// Returns (customer id, access token).
+    pub async fn customer(&self, email: &str) -> anyhow::Result<(String, String)> {
+        let password = "correct horse battery staple";
+        let registered = self.post("/api/v1/users/register", None, &json!({ "email": email, "password": password, "name": "Test Customer" })).await?;
+        anyhow::ensure!(registered.status == 201, "register {email} failed: {registered}");
+        let id = registered.data()["id"].as_str().context("no id")?.to_owned();
+        let token = self.mailed_token(email).await?;
+        let verified = self.post("/api/v1/users/verify-email", None, &json!({ "token": token })).await?;
+        anyhow::ensure!(verified.status == 200, "verify {email} failed: {verified}");
+        Ok((id, self.login(email, password).await?))
+    }
+
+    /// The `.eml` files mailed so far, oldest first.
+    pub fn mail(&self) -> anyhow::Result<Vec<String>> {
+        let dir = self.data_dir.path().join("mail");
+        let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect(),
+            Err(_) => Vec::new(),
+        };
+        files.sort();
+        files.iter().map(|f| std::fs::read_to_string(f).map_err(Into::into)).collect()
+    }
+
+    /// The `token=` of the newest mail to `email`, waiting up to 5 s for it.
+    pub async fn mailed_token(&self, email: &str) -> anyhow::Result<String> {
+        for _ in 0..50 {
+            if let Some(token) = self.mail()?.iter().rev().filter(|m| m.contains(email)).find_map(|m| token_in(m)) {
+                return Ok(token);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        anyhow::bail!("no mail with a token= link reached {email}")
+    }
+}
+
+/// The value of the first `token=` in a message (base64url characters).
+pub fn token_in(mail: &str) -> Option<String> {
+    let start = mail.find("token=")? + "token=".len();
+    let token: String = mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    (!token.is_empty()).then_some(token)
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,156 @@
+//! Command handling against real stores: bounded retry on a hot stream, no
+//! overselling, and dedupe by command id.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use emporium_commands::{Command, CommandError, CommandHandler};
+use emporium_domain::ids::OrderId;
+use emporium_domain::inventory::{Inventory, InventoryCommand, InventoryError};
+use emporium_domain::values::{Quantity, Sku};
+use emporium_infra::event_store::EventMetadata;
+use emporium_tests::stores::StoreBackend;
+use uuid::Uuid;
+
+fn command(sku: &Sku, payload: InventoryCommand) -> Command<InventoryCommand> {
+    Command { command_id: Uuid::now_v7(), aggregate_id: sku.to_string(), payload, metadata: EventMetadata::default() }
+}
+
+fn receive(sku: &Sku, units: i64) -> Command<InventoryCommand> {
+    command(sku, InventoryCommand::ReceiveStock { sku: sku.clone(), quantity: Quantity::new(units).expect("quantity"), at: Utc::now() })
+}
+
+fn reserve(sku: &Sku, units: i64) -> Command<InventoryCommand> {
+    command(
+        sku,
+        InventoryCommand::Reserve {
+            sku: sku.clone(),
+            order_id: OrderId::from_uuid(Uuid::now_v7()),
+            quantity: Quantity::new(units).expect("quantity"),
+            at: Utc::now(),
+        },
+    )
+}
+
+macro_rules! on_both_stores {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() -> anyhow::Result<()> {
+                    super::$name(emporium_tests::stores::StoreBackend::sqlite()?).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() -> anyhow::Result<()> {
+                    super::$name(emporium_tests::stores::StoreBackend::postgres().await?).await
+                }
+            )*
+        }
+    };
+}
+
+on_both_stores!(
+    concurrent_reservations_on_one_sku_all_land_through_retries,
+    scarce_stock_is_never_oversold_under_concurrent_reservations,
+    the_same_command_id_handled_twice_appends_once_and_returns_the_first_outcome,
+    a_refused_command_appends_nothing_and_returns_the_domain_error,
+    contention_beyond_the_retry_bound_is_reported_not_hidden,
+);
+
+async fn concurrent_reservations_on_one_sku_all_land_through_retries(backend: StoreBackend) -> anyhow::Result<()> {
+    let handler = CommandHandler::new(backend.open().await?, 64);
+    let sku = Sku::parse("TEE-RED")?;
+    handler.handle::<Inventory>(&receive(&sku, 100)).await?;
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let (handler, sku) = (handler.clone(), sku.clone());
+            tokio::spawn(async move { handler.handle::<Inventory>(&reserve(&sku, 2)).await })
+        })
+        .collect();
+    for task in tasks {
+        task.await??;
+    }
+    let (state, version, _) = handler.load::<Inventory>(sku.as_str()).await?;
+    assert_eq!((state.available(), state.reserved(), version), (60, 40, 21));
+    Ok(())
+}
+
+async fn scarce_stock_is_never_oversold_under_concurrent_reservations(backend: StoreBackend) -> anyhow::Result<()> {
+    // Two handlers over two store instances, as two processes would contend.
+    let handlers = [CommandHandler::new(backend.open().await?, 64), CommandHandler::new(backend.open().await?, 64)];
+    let sku = Sku::parse("LAST-FIVE")?;
+    handlers[0].handle::<Inventory>(&receive(&sku, 5)).await?;
+    let tasks: Vec<_> = (0..24)
+        .map(|i| {
+            let (handler, sku) = (handlers[i % 2].clone(), sku.clone());
+            tokio::spawn(async move { handler.handle::<Inventory>(&reserve(&sku, 1)).await })
+        })
+        .collect();
+    let (mut reserved, mut refused) = (0, 0);
+    for task in tasks {
+        match task.await? {
+            Ok(_) => reserved += 1,
+            Err(CommandError::Domain(InventoryError::InsufficientStock { requested: 1, available: 0 })) => refused += 1,
+            Err(other) => panic!("unexpected: {other}"),
+        }
+    }
+    assert_eq!((reserved, refused), (5, 19));
+    let (state, _, _) = handlers[1].load::<Inventory>(sku.as_str()).await?;
+    assert_eq!((state.available(), state.reserved()), (0, 5));
+    Ok(())
+}
+
+async fn the_same_command_id_handled_twice_appends_once_and_returns_the_first_outcome(backend: StoreBackend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    let handler = CommandHandler::new(Arc::clone(&store), 8);
+    let sku = Sku::parse("MUG")?;
+    let command = receive(&sku, 3);
+    let first = handler.handle::<Inventory>(&command).await?;
+    handler.handle::<Inventory>(&receive(&sku, 1)).await?;
+    let again = handler.handle::<Inventory>(&command).await?;
+    assert_eq!((first.appended, first.duplicate), (1, false));
+    assert_eq!((again.appended, again.duplicate, again.position, again.stream_version), (0, true, first.position, first.stream_version));
+    assert_eq!(store.head_position().await?, 2);
+    let (state, _, _) = handler.load::<Inventory>(sku.as_str()).await?;
+    assert_eq!(state.on_hand(), 4);
+    Ok(())
+}
+
+async fn a_refused_command_appends_nothing_and_returns_the_domain_error(backend: StoreBackend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    let handler = CommandHandler::new(Arc::clone(&store), 8);
+    let sku = Sku::parse("EMPTY")?;
+    let refused = handler.handle::<Inventory>(&reserve(&sku, 1)).await;
+    assert!(matches!(refused, Err(CommandError::Domain(InventoryError::InsufficientStock { requested: 1, available: 0 }))));
+    assert_eq!(store.head_position().await?, 0);
+    Ok(())
+}
+
+async fn contention_beyond_the_retry_bound_is_reported_not_hidden(backend: StoreBackend) -> anyhow::Result<()> {
+    let handler = CommandHandler::new(backend.open().await?, 1);
+    let sku = Sku::parse("HOT")?;
+    handler.handle::<Inventory>(&receive(&sku, 1000)).await?;
+    let tasks: Vec<_> = (0..16)
+        .map(|_| {
+            let (handler, sku) = (handler.clone(), sku.clone());
+            tokio::spawn(async move { handler.handle::<Inventory>(&reserve(&sku, 1)).await })
+        })
+        .collect();
+    let (mut ok, mut contended) = (0u64, 0u64);
+    for task in tasks {
+        match task.await? {
+            Ok(_) => ok += 1,
+            Err(CommandError::Contention { attempts: 1, .. }) => contended += 1,
+            Err(other) => panic!("unexpected: {other}"),
+        }
+    }
+    assert_eq!(ok + contended, 16);
+    assert!(ok >= 1);
+    let (state, _, _) = handler.load::<Inventory>(sku.as_str()).await?;
+    assert_eq!(state.reserved(), ok, "every success is recorded, every contention wrote nothing");
+    Ok(())
+}

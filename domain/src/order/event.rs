@@ -53,6 +53,15 @@ impl DomainEvent for OrderEvent {
             OrderEvent::OrderRefunded(_) => "OrderRefunded",
         }
     }
+
+    /// `OrderCreated` is at v2 (structured address, coupon, discount); the upcaster
+    /// from v1 lives in `emporium-schemas`.
+    fn schema_version(&self) -> u32 {
+        match self {
+            OrderEvent::OrderCreated(_) => 2,
+            _ => 1,
+        }
+    }
 }
 
 /// An order was placed.

@@ -24,6 +24,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Check the event log's integrity.
     Audit(AuditArgs),
+    /// Inspect or rebuild the read models.
+    Projections(ProjectionsArgs),
 }
 
 /// How logs are written.
@@ -55,6 +57,9 @@ pub struct StoreArgs {
     /// Event store: `sqlite` (a file under the data dir) or a `postgres://` URL.
     #[arg(long, env = "EMPORIUM_EVENT_STORE", default_value = "sqlite")]
     pub event_store: String,
+    /// Read store for projections: `sqlite` (a file under the data dir) or a `postgres://` URL.
+    #[arg(long, env = "EMPORIUM_READ_STORE", default_value = "sqlite")]
+    pub read_store: String,
 }
 
 /// `emporium serve`.
@@ -84,4 +89,27 @@ pub struct AuditArgs {
 pub enum AuditAction {
     /// Replay the whole log and verify its hash chain, positions and stream versions.
     Verify(StoreArgs),
+}
+
+/// `emporium projections`.
+#[derive(Debug, Args)]
+pub struct ProjectionsArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: ProjectionsAction,
+}
+
+/// Projection actions.
+#[derive(Debug, Subcommand)]
+pub enum ProjectionsAction {
+    /// Show each projection's checkpoint and lag behind the log.
+    Status(StoreArgs),
+    /// Delete read models and replay the whole log into them (stop `serve` first).
+    Rebuild {
+        /// Storage options.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Projections to rebuild (default: all).
+        names: Vec<String>,
+    },
 }

@@ -3,6 +3,7 @@
 
 mod audit;
 mod config;
+mod projections;
 mod serve;
 mod stores;
 mod telemetry;
@@ -18,6 +19,7 @@ async fn main() -> std::process::ExitCode {
     let result = match cli.command {
         Command::Serve(args) => serve::run(args).await,
         Command::Audit(args) => audit::run(args).await,
+        Command::Projections(args) => projections::run(args).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

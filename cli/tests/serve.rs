@@ -62,9 +62,11 @@ async fn serve_starts_without_flags_or_services_answers_health_and_stops_cleanly
     let ready: serde_json::Value = ready.json().await?;
     assert_eq!(ready["data"]["status"], "ready");
     assert_eq!(ready["data"]["event_store"]["head_position"], 0);
+    assert_eq!(ready["data"]["projections"]["lag"], 0, "projections run in-process: {ready}");
     let status = server.interrupt_and_wait()?;
     assert!(status.success(), "exit status {status}");
     assert!(data.path().join("data/events.db").exists(), "the event store lives under --data-dir");
+    assert!(data.path().join("data/read.db").exists(), "the read store lives under --data-dir");
     Ok(())
 }
 
@@ -73,7 +75,7 @@ fn help_lists_the_subcommands_that_exist() -> anyhow::Result<()> {
     let output = Command::new(env!("CARGO_BIN_EXE_emporium")).arg("--help").output()?;
     let help = String::from_utf8(output.stdout)?;
     assert!(output.status.success());
-    for subcommand in ["serve", "audit"] {
+    for subcommand in ["serve", "audit", "projections"] {
         assert!(help.contains(subcommand), "--help misses {subcommand}:\n{help}");
     }
     Ok(())

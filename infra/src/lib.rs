@@ -7,3 +7,4 @@
 
 pub mod codec;
 pub mod event_store;
+pub mod read_store;

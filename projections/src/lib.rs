@@ -1,1 +1,31 @@
-//! placeholder
+//! Projections: the read side of Emporium. Projectors turn the event log into
+//! read-model documents shaped for the HTTP API, and a runner keeps them current.
+//!
+//! Every projector has its own checkpoint in the read store, committed in the same
+//! transaction as the documents of each batch, so a restart resumes exactly where it
+//! stopped and a redelivered batch changes nothing. Layout:
+//! - [`Projector`] (projector.rs): name, owned collections, event -> [`DocWrite`]s;
+//! - [`Documents`] (documents.rs): what a projector reads, including its own
+//!   uncommitted writes of the current batch;
+//! - [`ProjectionRunner`] (runner.rs): tails the log, applies batches, publishes the
+//!   applied position through a `watch` channel, stops on a shutdown signal;
+//! - [`rebuild`] (rebuild.rs) and [`status`] (status.rs): operator tools;
+//! - [`models`]: the read models (catalog, inventory, carts, orders).
+//!
+//! [`DocWrite`]: emporium_infra::read_store::DocWrite
+
+mod batch;
+mod documents;
+mod error;
+pub mod models;
+mod projector;
+mod rebuild;
+mod runner;
+mod status;
+
+pub use documents::Documents;
+pub use error::ProjectionError;
+pub use projector::{Projector, decode};
+pub use rebuild::rebuild;
+pub use runner::{DEFAULT_BATCH_SIZE, ProjectionRunner, RunningProjections, wait_for_position};
+pub use status::{ProjectionStatus, status};

@@ -1,0 +1,55 @@
+//! `emporium projections status|rebuild`: operators' view of the read models.
+
+use anyhow::Context;
+use emporium_projections::{models, rebuild, status};
+
+use crate::config::{ProjectionsAction, ProjectionsArgs};
+use crate::stores;
+
+/// Runs a projections action.
+pub async fn run(args: ProjectionsArgs) -> anyhow::Result<()> {
+    match args.action {
+        ProjectionsAction::Status(store) => {
+            let events = stores::event_store(&store).await?;
+            let reads = stores::read_store(&store).await?;
+            let rows = status(events.as_ref(), reads.as_ref(), &models::all()).await.context("reading checkpoints")?;
+            println!("{:<20} {:>12} {:>12} {:>10}", "projection", "checkpoint", "head", "lag");
+            for row in rows {
+                println!("{:<20} {:>12} {:>12} {:>10}", row.name, row.checkpoint, row.head, row.lag);
+            }
+            Ok(())
+        }
+        ProjectionsAction::Rebuild { store, names } => {
+            let projectors = if names.is_empty() {
+                models::all()
+            } else {
+                names
+                    .iter()
+                    .map(|name| {
+                        models::by_name(name).with_context(|| {
+                            let known: Vec<_> = models::all().iter().map(|p| p.name().to_owned()).collect();
+                            format!("no projection named {name:?}; known: {}", known.join(", "))
+                        })
+                    })
+                    .collect::<anyhow::Result<Vec<_>>>()?
+            };
+            let events = stores::event_store(&store).await?;
+            let reads = stores::read_store(&store).await?;
+            let head = events.head_position().await.context("reading the head position")?;
+            for projector in projectors {
+                let bar = indicatif::ProgressBar::new(head);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("{msg:<12} [{bar:40}] {pos}/{len} events ({per_sec}, eta {eta})")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                );
+                bar.set_message(projector.name().to_owned());
+                let position = rebuild(events.clone(), reads.clone(), projector.as_ref(), |p| bar.set_position(p.min(head)))
+                    .await
+                    .with_context(|| format!("rebuilding {}", projector.name()))?;
+                bar.finish_and_clear();
+                println!("rebuilt {} up to position {position}", projector.name());
+            }
+            Ok(())
+        }
+    }
+}

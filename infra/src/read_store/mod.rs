@@ -1,0 +1,59 @@
+//! The read store port: JSON documents grouped in collections, keyed by string id,
+//! written only by projections together with their checkpoint.
+//!
+//! Layout:
+//! - [`ReadStore`]: the port every adapter implements;
+//! - [`Query`], [`Page`]: filters, ranges, text search, sort and paging;
+//! - [`DocWrite`]: one document change in a projection batch;
+//! - [`ReadStoreError`]: what can go wrong, with context;
+//! - adapters: [`sqlite::SqliteReadStore`] (embedded default) and
+//!   [`postgres::PostgresReadStore`]; both pass `tests/tests/read_store.rs`.
+//!
+//! At-least-once delivery is handled here: [`ReadStore::commit`] applies a batch only
+//! if its position is past the projection's stored checkpoint, and writes both in one
+//! transaction, so a redelivered batch changes nothing.
+
+mod error;
+mod field;
+pub mod postgres;
+mod query;
+pub mod sqlite;
+mod write;
+
+use async_trait::async_trait;
+use serde_json::Value;
+
+pub use error::ReadStoreError;
+pub use field::FieldPath;
+pub use query::{
+    CheckedQuery, DEFAULT_LIMIT, FieldValue, Filter, MAX_LIMIT, Page, Query, Range, Sort, SortDirection, TextSearch,
+};
+pub use write::DocWrite;
+
+/// Where projections keep their documents and checkpoints; the read API queries it.
+#[async_trait]
+pub trait ReadStore: Send + Sync + 'static {
+    /// One document by collection and id.
+    async fn get(&self, collection: &str, id: &str) -> Result<Option<Value>, ReadStoreError>;
+
+    /// Documents of a collection matching `query`, one page of them, and how many match.
+    ///
+    /// Field names are validated (`^[a-z_][a-z0-9_]*$` per dot-separated segment);
+    /// a bad one fails with [`ReadStoreError::InvalidField`].
+    async fn query(&self, collection: &str, query: &Query) -> Result<Page, ReadStoreError>;
+
+    /// The last global position `projection` has applied (0 = none).
+    async fn checkpoint(&self, projection: &str) -> Result<u64, ReadStoreError>;
+
+    /// Applies `writes` and stores `position` as the checkpoint of `projection`, in one
+    /// transaction.
+    ///
+    /// Does nothing and returns `false` when `position` is not past the stored
+    /// checkpoint (a redelivery); returns `true` when the batch was applied. Several
+    /// writes to the same document apply in order: the last one wins.
+    async fn commit(&self, projection: &str, writes: Vec<DocWrite>, position: u64) -> Result<bool, ReadStoreError>;
+
+    /// Deletes the documents of `projection` (and any document in `collections`) and
+    /// its checkpoint, so it can be rebuilt from position 0.
+    async fn reset(&self, projection: &str, collections: &[&str]) -> Result<(), ReadStoreError>;
+}

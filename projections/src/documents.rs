@@ -1,0 +1,168 @@
+//! A projector's view of its documents during a batch: the read store overlaid with
+//! the writes of the batch so far.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use emporium_infra::read_store::{DocWrite, FieldPath, FieldValue, MAX_LIMIT, Query, ReadStore};
+use serde_json::Value;
+
+use crate::ProjectionError;
+
+/// Documents as they will be once the current batch commits.
+pub struct Documents {
+    store: Arc<dyn ReadStore>,
+    /// `(collection, id)` -> the pending document, `None` when deleted in this batch.
+    pending: HashMap<String, BTreeMap<String, Option<Value>>>,
+    writes: Vec<DocWrite>,
+}
+
+impl std::fmt::Debug for Documents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Documents").field("pending_writes", &self.writes.len()).finish()
+    }
+}
+
+impl Documents {
+    /// An empty overlay over `store`.
+    pub fn new(store: Arc<dyn ReadStore>) -> Self {
+        Self { store, pending: HashMap::new(), writes: Vec::new() }
+    }
+
+    /// One document: the batch's pending version if any, else the stored one.
+    pub async fn get(&self, collection: &str, id: &str) -> Result<Option<Value>, ProjectionError> {
+        if let Some(pending) = self.pending.get(collection).and_then(|docs| docs.get(id)) {
+            return Ok(pending.clone());
+        }
+        Ok(self.store.get(collection, id).await?)
+    }
+
+    /// Every document of `collection` whose `field` equals `value`, as `(id, doc)`.
+    ///
+    /// Stored documents are keyed by their `id` field, so a projector that uses this
+    /// must store its key there. Meant for fan-out updates (a category renamed, the
+    /// products of a SKU); it reads all matches, page by page.
+    pub async fn find(
+        &self,
+        collection: &str,
+        field: &str,
+        value: impl Into<FieldValue>,
+    ) -> Result<Vec<(String, Value)>, ProjectionError> {
+        let value = value.into();
+        let path = FieldPath::parse(field)?;
+        let pending = self.pending.get(collection);
+        let mut found: BTreeMap<String, Value> = BTreeMap::new();
+        let mut offset = 0;
+        loop {
+            let query = Query::new().filter(field, value.clone()).page(offset, MAX_LIMIT);
+            let page = self.store.query(collection, &query).await?;
+            let fetched = page.items.len() as u64;
+            for doc in page.items {
+                let Some(id) = doc.get("id").and_then(Value::as_str).map(str::to_owned) else {
+                    continue;
+                };
+                if pending.is_none_or(|p| !p.contains_key(&id)) {
+                    found.insert(id, doc);
+                }
+            }
+            offset += fetched;
+            if fetched == 0 || offset >= page.total {
+                break;
+            }
+        }
+        for (id, doc) in pending.into_iter().flatten() {
+            let matches = doc.as_ref().and_then(|d| path.lookup(d)).is_some_and(|v| value.matches(v));
+            if let (true, Some(doc)) = (matches, doc) {
+                found.insert(id.clone(), doc.clone());
+            }
+        }
+        Ok(found.into_iter().collect())
+    }
+
+    /// Records writes so later reads of this batch see them.
+    pub(crate) fn apply(&mut self, writes: Vec<DocWrite>) {
+        for write in writes {
+            let (collection, id, doc) = match &write {
+                DocWrite::Put { collection, id, doc } => (collection, id, Some(doc.clone())),
+                DocWrite::Delete { collection, id } => (collection, id, None),
+            };
+            self.pending.entry(collection.clone()).or_default().insert(id.clone(), doc);
+            self.writes.push(write);
+        }
+    }
+
+    /// The batch's writes, in order.
+    pub(crate) fn into_writes(self) -> Vec<DocWrite> {
+        self.writes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use emporium_infra::read_store::sqlite::SqliteReadStore;
+    use serde_json::json;
+
+    use super::*;
+
+    async fn store_with(docs: Vec<DocWrite>) -> (tempfile::TempDir, Arc<dyn ReadStore>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteReadStore::open(dir.path().join("read.db")).await.unwrap();
+        store.commit("test", docs, 1).await.unwrap();
+        (dir, Arc::new(store))
+    }
+
+    #[tokio::test]
+    async fn reads_see_the_batchs_own_writes_before_they_are_committed() {
+        let (_dir, store) = store_with(vec![
+            DocWrite::put("c", "kept", json!({"id": "kept", "v": 1})),
+            DocWrite::put("c", "gone", json!({"id": "gone", "v": 1})),
+        ])
+        .await;
+        let mut docs = Documents::new(store.clone());
+        assert_eq!(docs.get("c", "kept").await.unwrap(), Some(json!({"id": "kept", "v": 1})));
+        docs.apply(vec![
+            DocWrite::put("c", "kept", json!({"id": "kept", "v": 2})),
+            DocWrite::put("c", "new", json!({"id": "new", "v": 2})),
+            DocWrite::delete("c", "gone"),
+        ]);
+        assert_eq!(docs.get("c", "kept").await.unwrap(), Some(json!({"id": "kept", "v": 2})));
+        assert_eq!(docs.get("c", "new").await.unwrap(), Some(json!({"id": "new", "v": 2})));
+        assert_eq!(docs.get("c", "gone").await.unwrap(), None);
+        // Nothing reached the store yet.
+        assert_eq!(store.get("c", "new").await.unwrap(), None);
+        assert_eq!(docs.into_writes().len(), 3);
+    }
+
+    #[tokio::test]
+    async fn find_merges_stored_and_pending_documents() {
+        let (_dir, store) = store_with(vec![
+            DocWrite::put("p", "a", json!({"id": "a", "cat": "x"})),
+            DocWrite::put("p", "b", json!({"id": "b", "cat": "x"})),
+            DocWrite::put("p", "c", json!({"id": "c", "cat": "x"})),
+            DocWrite::put("p", "d", json!({"id": "d", "cat": "y"})),
+        ])
+        .await;
+        let mut docs = Documents::new(store);
+        docs.apply(vec![
+            DocWrite::delete("p", "a"),
+            DocWrite::put("p", "b", json!({"id": "b", "cat": "y"})),
+            DocWrite::put("p", "c", json!({"id": "c", "cat": "x", "v": 2})),
+            DocWrite::put("p", "e", json!({"id": "e", "cat": "x"})),
+        ]);
+        let found = docs.find("p", "cat", "x").await.unwrap();
+        assert_eq!(
+            found,
+            vec![
+                ("c".to_owned(), json!({"id": "c", "cat": "x", "v": 2})),
+                ("e".to_owned(), json!({"id": "e", "cat": "x"})),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn find_reads_past_one_page_of_results() {
+        let many = (0..250).map(|i| DocWrite::put("p", format!("{i:03}"), json!({"id": format!("{i:03}"), "k": 1})));
+        let (_dir, store) = store_with(many.collect()).await;
+        assert_eq!(Documents::new(store).find("p", "k", 1).await.unwrap().len(), 250);
+    }
+}

@@ -1,0 +1,496 @@
+//! The read store contract, run against SQLite and PostgreSQL alike: documents,
+//! every query feature, and checkpoints committed atomically with their batch.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use emporium_infra::read_store::postgres::PostgresReadStore;
+use emporium_infra::read_store::sqlite::SqliteReadStore;
+use emporium_infra::read_store::{DocWrite, MAX_LIMIT, Query, ReadStore, ReadStoreError, SortDirection};
+use emporium_tests::postgres::TestDatabase;
+use serde_json::{Value, json};
+use sqlx::Connection;
+
+/// Where a test's documents live; `open` can be called again to reopen the same data.
+enum Backend {
+    Sqlite(tempfile::TempDir),
+    Postgres(TestDatabase),
+}
+
+impl Backend {
+    fn sqlite() -> anyhow::Result<Self> {
+        Ok(Self::Sqlite(tempfile::tempdir()?))
+    }
+
+    async fn postgres() -> anyhow::Result<Self> {
+        Ok(Self::Postgres(TestDatabase::create().await?))
+    }
+
+    fn sqlite_path(dir: &tempfile::TempDir) -> PathBuf {
+        dir.path().join("nested").join("read.db")
+    }
+
+    async fn open(&self) -> anyhow::Result<Arc<dyn ReadStore>> {
+        Ok(match self {
+            Self::Sqlite(dir) => Arc::new(SqliteReadStore::open(Self::sqlite_path(dir)).await?),
+            Self::Postgres(db) => Arc::new(PostgresReadStore::connect(&db.url).await?),
+        })
+    }
+
+    /// Makes any write of a document with id `poison` fail inside the database, so a
+    /// batch can fail half-way through.
+    async fn install_poison_trigger(&self) -> anyhow::Result<()> {
+        match self {
+            Self::Sqlite(dir) => {
+                let url = format!("sqlite://{}", Self::sqlite_path(dir).display());
+                let mut conn = sqlx::SqliteConnection::connect(&url).await?;
+                sqlx::query(
+                    "CREATE TRIGGER poison BEFORE INSERT ON rm_documents WHEN NEW.id = 'poison'
+                     BEGIN SELECT RAISE(ABORT, 'poisoned document'); END",
+                )
+                .execute(&mut conn)
+                .await?;
+            }
+            Self::Postgres(db) => {
+                let mut conn = sqlx::PgConnection::connect(&db.url).await?;
+                sqlx::query(
+                    "CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$
+                     BEGIN IF NEW.id = 'poison' THEN RAISE EXCEPTION 'poisoned document'; END IF; RETURN NEW; END $$",
+                )
+                .execute(&mut conn)
+                .await?;
+                sqlx::query(
+                    "CREATE TRIGGER poison BEFORE INSERT OR UPDATE ON rm_documents
+                     FOR EACH ROW EXECUTE FUNCTION poison()",
+                )
+                .execute(&mut conn)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Declares each contract test once per adapter.
+macro_rules! contract {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() -> anyhow::Result<()> {
+                    super::$name(super::Backend::sqlite()?).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() -> anyhow::Result<()> {
+                    super::$name(super::Backend::postgres().await?).await
+                }
+            )*
+        }
+    };
+}
+
+contract!(
+    a_put_document_reads_back_and_a_deleted_one_is_gone,
+    a_missing_document_reads_as_none_and_collections_are_separate,
+    several_writes_to_one_document_in_a_batch_apply_in_order,
+    equality_filters_match_strings_numbers_and_booleans_by_type_and_value,
+    numeric_ranges_include_both_bounds_and_skip_non_numbers,
+    text_search_is_a_case_insensitive_substring_match_over_any_listed_field,
+    sorting_orders_numbers_numerically_and_strings_by_text_in_both_directions,
+    offset_and_limit_page_through_matches_while_total_counts_them_all,
+    limits_above_one_hundred_are_capped,
+    nested_fields_can_be_filtered_ranged_and_sorted,
+    filters_ranges_and_search_combine,
+    field_names_that_are_not_snake_case_are_refused,
+    the_checkpoint_is_zero_until_a_batch_is_committed_and_then_its_position,
+    a_batch_at_an_older_or_equal_position_is_ignored,
+    a_batch_that_fails_half_way_leaves_neither_documents_nor_checkpoint,
+    concurrent_commits_of_the_same_position_apply_exactly_once,
+    reset_removes_a_projections_documents_and_checkpoint_and_nothing_else,
+    documents_and_checkpoints_survive_reopening_the_store,
+);
+
+/// Commits `docs` into `collection` as projection `test` at the next position.
+async fn seed(store: &Arc<dyn ReadStore>, collection: &str, docs: &[Value]) -> anyhow::Result<()> {
+    let position = store.checkpoint("test").await? + 1;
+    let writes =
+        docs.iter().map(|d| DocWrite::put(collection, d["id"].as_str().unwrap_or_default(), d.clone())).collect();
+    assert!(store.commit("test", writes, position).await?);
+    Ok(())
+}
+
+/// The ids of a page's items, in order.
+fn ids(items: &[Value]) -> Vec<&str> {
+    items.iter().map(|d| d["id"].as_str().unwrap_or("?")).collect()
+}
+
+async fn ids_of(store: &Arc<dyn ReadStore>, collection: &str, query: Query) -> anyhow::Result<Vec<String>> {
+    let page = store.query(collection, &query).await?;
+    Ok(ids(&page.items).into_iter().map(str::to_owned).collect())
+}
+
+async fn a_put_document_reads_back_and_a_deleted_one_is_gone(backend: Backend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    let doc = json!({"id": "p-1", "name": "Kettle", "price": {"amount": 2599, "currency": "EUR"}, "tags": ["a", "b"], "note": "héllo \"q\""});
+    assert!(store.commit("test", vec![DocWrite::put("products", "p-1", doc.clone())], 1).await?);
+    assert_eq!(store.get("products", "p-1").await?, Some(doc));
+    assert!(store.commit("test", vec![DocWrite::delete("products", "p-1")], 2).await?);
+    assert_eq!(store.get("products", "p-1").await?, None);
+    // Deleting a document that does not exist is not an error.
+    assert!(store.commit("test", vec![DocWrite::delete("products", "nope")], 3).await?);
+    Ok(())
+}
+
+async fn a_missing_document_reads_as_none_and_collections_are_separate(backend: Backend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    assert_eq!(store.get("products", "x").await?, None);
+    seed(&store, "products", &[json!({"id": "x", "kind": "product"})]).await?;
+    seed(&store, "orders", &[json!({"id": "x", "kind": "order"})]).await?;
+    assert_eq!(store.get("products", "x").await?, Some(json!({"id": "x", "kind": "product"})));
+    assert_eq!(store.get("orders", "x").await?, Some(json!({"id": "x", "kind": "order"})));
+    assert_eq!(store.query("products", &Query::new()).await?.total, 1);
+    assert_eq!(store.query("carts", &Query::new()).await?.total, 0);
+    Ok(())
+}
+
+async fn several_writes_to_one_document_in_a_batch_apply_in_order(backend: Backend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    let writes = vec![
+        DocWrite::put("c", "1", json!({"v": 1})),
+        DocWrite::put("c", "2", json!({"v": 2})),
+        DocWrite::delete("c", "1"),
+        DocWrite::put("c", "2", json!({"v": 3})),
+        DocWrite::put("c", "3", json!({"v": 4})),
+        DocWrite::delete("c", "3"),
+        DocWrite::put("c", "3", json!({"v": 5})),
+    ];
+    assert!(store.commit("test", writes, 1).await?);
+    assert_eq!(store.get("c", "1").await?, None);
+    assert_eq!(store.get("c", "2").await?, Some(json!({"v": 3})));
+    assert_eq!(store.get("c", "3").await?, Some(json!({"v": 5})));
+    Ok(())
+}
+
+async fn equality_filters_match_strings_numbers_and_booleans_by_type_and_value(backend: Backend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    seed(
+        &store,
+        "things",
+        &[
+            json!({"id": "a", "status": "paid", "count": 1, "flag": true, "code": "1"}),
+            json!({"id": "b", "status": "PAID", "count": 2, "flag": false, "code": 1}),
+            json!({"id": "c", "status": "paid", "count": 1.0, "flag": 1, "code": {"x": 1}}),
+            json!({"id": "d", "count": 1.5}),
+        ],
+    )
+    .await?;
+    let sorted = |q: Query| q.sort("id", SortDirection::Asc);
+    assert_eq!(ids_of(&store, "things", sorted(Query::new().filter("status", "paid"))).await?, ["a", "c"]);
+    assert_eq!(ids_of(&store, "things", sorted(Query::new().filter("count", 1))).await?, ["a", "c"]);
+    assert_eq!(ids_of(&store, "things", sorted(Query::new().filter("count", 1.5))).await?, ["d"]);
+    assert_eq!(ids_of(&store, "things", sorted(Query::new().filter("flag", true))).await?, ["a"]);
+    assert_eq!(ids_of(&store, "things", sorted(Query::new().filter("flag", false))).await?, ["b"]);
+    // A string never equals a number, and the reverse.
+    assert_eq!(ids_of(&store, "things", sorted(Query::new().filter("code", "1"))).await?, ["a"]);
+    assert_eq!(ids_of(&store, "things", sorted(Query::new().filter("code", 1))).await?, ["b"]);
+    // Several filters must all hold.
+    let both = Query::new().filter("status", "paid").filter("flag", true);
+    assert_eq!(ids_of(&store, "things", both).await?, ["a"]);
+    // A value that looks like SQL is just a value.
+    assert_eq!(store.query("things", &Query::new().filter("status", "' OR 1=1 --")).await?.total, 0);
+    Ok(())
+}
+
+async fn numeric_ranges_include_both_bounds_and_skip_non_numbers(backend: Backend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    seed(
+        &store,
+        "things",
+        &[
+            json!({"id": "a", "n": 5}),
+            json!({"id": "b", "n": 10}),
+            json!({"id": "c", "n": 12.5}),
+            json!({"id": "d", "n": 20}),
+            json!({"id": "e", "n": "15"}),
+            json!({"id": "f"}),
+            json!({"id": "g", "n": true}),
+        ],
+    )
+    .await?;
+    let sorted = |q: Query| q.sort("n", SortDirection::Asc);
+    assert_eq!(
+        ids_of(&store, "things", sorted(Query::new().range("n", Some(10.0), Some(20.0)))).await?,
+        ["b", "c", "d"]
+    );
+    assert_eq!(ids_of(&store, "things", sorted(Query::new().range("n", Some(10.5), None))).await?, ["c", "d"]);
+    assert_eq!(ids_of(&store, "things", sorted(Query::new().range("n", None, Some(10.0)))).await?, ["a", "b"]);
+    assert_eq!(ids_of(&store, "things", sorted(Query::new().range("n", None, None))).await?, ["a", "b", "c", "d"]);
+    assert_eq!(store.query("things", &Query::new().range("n", Some(21.0), None)).await?.total, 0);
+    Ok(())
+}
+
+async fn text_search_is_a_case_insensitive_substring_match_over_any_listed_field(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    seed(
+        &store,
+        "products",
+        &[
+            json!({"id": "a", "name": "Red Running SHOE", "description": "light", "sku": "RUN-1"}),
+            json!({"id": "b", "name": "Boot", "description": "Waterproof shoe for hiking", "sku": "BOOT-1"}),
+            json!({"id": "c", "name": "Kettle", "description": "Steel", "sku": "SHOE-RACK"}),
+            json!({"id": "d", "name": "100% cotton_shirt", "description": null}),
+        ],
+    )
+    .await?;
+    let search = |text: &str| Query::new().search(text, ["name", "description"]).sort("id", SortDirection::Asc);
+    assert_eq!(ids_of(&store, "products", search("shoe")).await?, ["a", "b"]);
+    assert_eq!(ids_of(&store, "products", search("ShOe")).await?, ["a", "b"]);
+    assert_eq!(ids_of(&store, "products", search("unning")).await?, ["a"]);
+    assert_eq!(ids_of(&store, "products", search("WATERPROOF")).await?, ["b"]);
+    // `%` and `_` are literal characters, not patterns.
+    assert_eq!(ids_of(&store, "products", search("0% c")).await?, ["d"]);
+    assert_eq!(ids_of(&store, "products", search("n_s")).await?, ["d"]);
+    assert_eq!(ids_of(&store, "products", search("_")).await?, ["d"]);
+    assert!(ids_of(&store, "products", search("zzz")).await?.is_empty());
+    // Fields not listed are not searched.
+    assert_eq!(ids_of(&store, "products", Query::new().search("shoe", ["sku"])).await?, ["c"]);
+    // Empty text searches nothing, i.e. matches everything.
+    assert_eq!(store.query("products", &Query::new().search("", ["name"])).await?.total, 4);
+    Ok(())
+}
+
+async fn sorting_orders_numbers_numerically_and_strings_by_text_in_both_directions(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    seed(
+        &store,
+        "things",
+        &[
+            json!({"id": "a", "price": 300, "name": "cherry"}),
+            json!({"id": "b", "price": 5, "name": "apple"}),
+            json!({"id": "c", "price": 40, "name": "banana"}),
+            json!({"id": "d", "price": 2.5, "name": "date"}),
+            json!({"id": "e", "price": 40, "name": "elder"}),
+        ],
+    )
+    .await?;
+    let by = |field: &str, direction| Query::new().sort(field, direction);
+    assert_eq!(ids_of(&store, "things", by("price", SortDirection::Asc)).await?, ["d", "b", "c", "e", "a"]);
+    // Ties are broken by id ascending in both directions, so pages are stable.
+    assert_eq!(ids_of(&store, "things", by("price", SortDirection::Desc)).await?, ["a", "c", "e", "b", "d"]);
+    assert_eq!(ids_of(&store, "things", by("name", SortDirection::Asc)).await?, ["b", "c", "a", "d", "e"]);
+    assert_eq!(ids_of(&store, "things", by("name", SortDirection::Desc)).await?, ["e", "d", "a", "c", "b"]);
+    // Without a sort key documents come in id order.
+    assert_eq!(ids_of(&store, "things", Query::new()).await?, ["a", "b", "c", "d", "e"]);
+    Ok(())
+}
+
+async fn offset_and_limit_page_through_matches_while_total_counts_them_all(backend: Backend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    let docs: Vec<Value> = (0..25).map(|i| json!({"id": format!("d{i:02}"), "n": i, "even": i % 2 == 0})).collect();
+    seed(&store, "things", &docs).await?;
+    let evens = |offset, limit| Query::new().filter("even", true).sort("n", SortDirection::Asc).page(offset, limit);
+    let first = store.query("things", &evens(0, 5)).await?;
+    assert_eq!((ids(&first.items), first.total), (vec!["d00", "d02", "d04", "d06", "d08"], 13));
+    let last = store.query("things", &evens(10, 5)).await?;
+    assert_eq!((ids(&last.items), last.total), (vec!["d20", "d22", "d24"], 13));
+    let beyond = store.query("things", &evens(100, 5)).await?;
+    assert_eq!((beyond.items.len(), beyond.total), (0, 13));
+    let none = store.query("things", &evens(0, 0)).await?;
+    assert_eq!((none.items.len(), none.total), (0, 13));
+    // The default page is twenty documents.
+    let default = store.query("things", &Query::new()).await?;
+    assert_eq!((default.items.len(), default.total), (20, 25));
+    Ok(())
+}
+
+async fn limits_above_one_hundred_are_capped(backend: Backend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    let docs: Vec<Value> = (0..130).map(|i| json!({"id": format!("d{i:03}")})).collect();
+    seed(&store, "things", &docs).await?;
+    let page = store.query("things", &Query::new().page(0, 1_000)).await?;
+    assert_eq!((page.items.len() as u64, page.total), (MAX_LIMIT, 130));
+    let rest = store.query("things", &Query::new().page(100, u64::MAX)).await?;
+    assert_eq!(rest.items.len(), 30);
+    Ok(())
+}
+
+async fn nested_fields_can_be_filtered_ranged_and_sorted(backend: Backend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    seed(
+        &store,
+        "products",
+        &[
+            json!({"id": "a", "price": {"amount": 1999, "currency": "EUR"}}),
+            json!({"id": "b", "price": {"amount": 250, "currency": "EUR"}}),
+            json!({"id": "c", "price": {"amount": 9900, "currency": "USD"}}),
+        ],
+    )
+    .await?;
+    let q = Query::new().range("price.amount", Some(250.0), Some(9000.0)).sort("price.amount", SortDirection::Desc);
+    assert_eq!(ids_of(&store, "products", q).await?, ["a", "b"]);
+    assert_eq!(ids_of(&store, "products", Query::new().filter("price.currency", "USD")).await?, ["c"]);
+    Ok(())
+}
+
+async fn filters_ranges_and_search_combine(backend: Backend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    seed(
+        &store,
+        "products",
+        &[
+            json!({"id": "a", "category_id": "shoes", "name": "Trail Runner", "price": 120, "discontinued": false}),
+            json!({"id": "b", "category_id": "shoes", "name": "Road Runner", "price": 80, "discontinued": false}),
+            json!({"id": "c", "category_id": "shoes", "name": "Runner Classic", "price": 60, "discontinued": true}),
+            json!({"id": "d", "category_id": "hats", "name": "Runner Cap", "price": 20, "discontinued": false}),
+            json!({"id": "e", "category_id": "shoes", "name": "Sandal", "price": 30, "discontinued": false}),
+        ],
+    )
+    .await?;
+    let q = Query::new()
+        .filter("category_id", "shoes")
+        .filter("discontinued", false)
+        .range("price", Some(50.0), None)
+        .search("runner", ["name"])
+        .sort("price", SortDirection::Asc)
+        .page(0, 10);
+    let page = store.query("products", &q).await?;
+    assert_eq!((ids(&page.items), page.total), (vec!["b", "a"], 2));
+    Ok(())
+}
+
+async fn field_names_that_are_not_snake_case_are_refused(backend: Backend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    seed(&store, "things", &[json!({"id": "a", "Name": "x"})]).await?;
+    let bad = [
+        Query::new().filter("Name", "x"),
+        Query::new().filter("name') OR 1=1 --", "x"),
+        Query::new().range("n; DROP TABLE rm_documents", Some(1.0), None),
+        Query::new().search("x", ["name", "doc->>'id'"]),
+        Query::new().sort("$.id", SortDirection::Asc),
+        Query::new().sort("", SortDirection::Asc),
+    ];
+    for query in bad {
+        let result = store.query("things", &query).await;
+        assert!(matches!(result, Err(ReadStoreError::InvalidField { .. })), "{query:?} gave {result:?}");
+    }
+    assert!(matches!(
+        store.query("things", &Query::new().search("x", Vec::<String>::new())).await,
+        Err(ReadStoreError::InvalidQuery(_))
+    ));
+    // The table is still there.
+    assert_eq!(store.query("things", &Query::new()).await?.total, 1);
+    Ok(())
+}
+
+async fn the_checkpoint_is_zero_until_a_batch_is_committed_and_then_its_position(
+    backend: Backend,
+) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    assert_eq!(store.checkpoint("catalog").await?, 0);
+    // Position 0 means "nothing applied", so committing it is a no-op.
+    assert!(!store.commit("catalog", vec![DocWrite::put("c", "1", json!({}))], 0).await?);
+    assert_eq!(store.get("c", "1").await?, None);
+    assert!(store.commit("catalog", vec![], 7).await?);
+    assert_eq!(store.checkpoint("catalog").await?, 7);
+    assert_eq!(store.checkpoint("orders").await?, 0);
+    Ok(())
+}
+
+async fn a_batch_at_an_older_or_equal_position_is_ignored(backend: Backend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    assert!(store.commit("p", vec![DocWrite::put("c", "1", json!({"v": "new"}))], 10).await?);
+    for position in [10, 9, 1] {
+        let redelivered = vec![DocWrite::put("c", "1", json!({"v": "old"})), DocWrite::put("c", "2", json!({}))];
+        assert!(!store.commit("p", redelivered, position).await?, "position {position}");
+    }
+    assert_eq!(store.get("c", "1").await?, Some(json!({"v": "new"})));
+    assert_eq!(store.get("c", "2").await?, None);
+    assert_eq!(store.checkpoint("p").await?, 10);
+    // Another projection's checkpoint does not guard this one.
+    assert!(store.commit("q", vec![DocWrite::put("d", "1", json!({}))], 3).await?);
+    assert!(store.commit("p", vec![DocWrite::put("c", "1", json!({"v": "newer"}))], 11).await?);
+    assert_eq!(store.get("c", "1").await?, Some(json!({"v": "newer"})));
+    Ok(())
+}
+
+async fn a_batch_that_fails_half_way_leaves_neither_documents_nor_checkpoint(backend: Backend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    assert!(store.commit("p", vec![DocWrite::put("c", "keep", json!({"v": 1}))], 1).await?);
+    backend.install_poison_trigger().await?;
+    let batch = vec![
+        DocWrite::put("c", "keep", json!({"v": 2})),
+        DocWrite::put("c", "new", json!({"v": 2})),
+        DocWrite::put("c", "poison", json!({})),
+    ];
+    let failed = store.commit("p", batch, 2).await;
+    assert!(matches!(failed, Err(ReadStoreError::Database { .. })), "{failed:?}");
+    assert_eq!(store.checkpoint("p").await?, 1);
+    assert_eq!(store.get("c", "keep").await?, Some(json!({"v": 1})));
+    assert_eq!(store.get("c", "new").await?, None);
+    // The same position can be retried once the cause is gone.
+    assert!(store.commit("p", vec![DocWrite::put("c", "new", json!({"v": 2}))], 2).await?);
+    assert_eq!(store.checkpoint("p").await?, 2);
+    Ok(())
+}
+
+async fn concurrent_commits_of_the_same_position_apply_exactly_once(backend: Backend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    let mut tasks = Vec::new();
+    for i in 0..8 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            store.commit("p", vec![DocWrite::put("c", "1", json!({"writer": i}))], 5).await
+        }));
+    }
+    let mut applied = Vec::new();
+    for (i, task) in tasks.into_iter().enumerate() {
+        if task.await?? {
+            applied.push(i);
+        }
+    }
+    assert_eq!(applied.len(), 1, "applied by {applied:?}");
+    assert_eq!(store.get("c", "1").await?, Some(json!({"writer": applied[0]})));
+    assert_eq!(store.checkpoint("p").await?, 5);
+    Ok(())
+}
+
+async fn reset_removes_a_projections_documents_and_checkpoint_and_nothing_else(backend: Backend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    store
+        .commit(
+            "catalog",
+            vec![DocWrite::put("products", "1", json!({})), DocWrite::put("categories", "1", json!({}))],
+            4,
+        )
+        .await?;
+    store.commit("orders", vec![DocWrite::put("orders", "1", json!({}))], 3).await?;
+    store.reset("catalog", &["products", "categories"]).await?;
+    assert_eq!(store.checkpoint("catalog").await?, 0);
+    assert_eq!(store.get("products", "1").await?, None);
+    assert_eq!(store.get("categories", "1").await?, None);
+    assert_eq!(store.query("products", &Query::new()).await?.total, 0);
+    assert_eq!(store.checkpoint("orders").await?, 3);
+    assert!(store.get("orders", "1").await?.is_some());
+    // After a reset the projection starts again from position 1.
+    assert!(store.commit("catalog", vec![DocWrite::put("products", "2", json!({}))], 1).await?);
+    Ok(())
+}
+
+async fn documents_and_checkpoints_survive_reopening_the_store(backend: Backend) -> anyhow::Result<()> {
+    {
+        let store = backend.open().await?;
+        store.commit("p", vec![DocWrite::put("c", "1", json!({"v": 1}))], 42).await?;
+    }
+    let reopened = backend.open().await?;
+    assert_eq!(reopened.checkpoint("p").await?, 42);
+    assert_eq!(reopened.get("c", "1").await?, Some(json!({"v": 1})));
+    Ok(())
+}

@@ -26,17 +26,24 @@ async fn verify(store: &std::sync::Arc<dyn emporium_infra::event_store::EventSto
     let mut versions: HashMap<String, u64> = HashMap::new();
     let progress = indicatif::ProgressBar::new(head);
     progress.set_style(
-        indicatif::ProgressStyle::with_template("{spinner} verifying [{bar:40}] {pos}/{len} events ({per_sec}, eta {eta})")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template(
+            "{spinner} verifying [{bar:40}] {pos}/{len} events ({per_sec}, eta {eta})",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     loop {
-        let page = store.read_all(position, PAGE).await.with_context(|| format!("reading after position {position}"))?;
+        let page =
+            store.read_all(position, PAGE).await.with_context(|| format!("reading after position {position}"))?;
         if page.is_empty() {
             break;
         }
         prev_hash = verify_chain(&prev_hash, &page)?;
         for event in &page {
-            anyhow::ensure!(event.global_position == position + 1, "gap: position {} follows {position}", event.global_position);
+            anyhow::ensure!(
+                event.global_position == position + 1,
+                "gap: position {} follows {position}",
+                event.global_position
+            );
             position = event.global_position;
             let last = versions.entry(event.stream_id.clone()).or_default();
             anyhow::ensure!(

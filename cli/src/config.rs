@@ -20,12 +20,18 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the whole shop in one process (event store, projections, HTTP) until Ctrl-C.
+    /// Run the whole shop in one process (event store, projections, both APIs) until Ctrl-C.
     Serve(ServeArgs),
+    /// Run only the command API (writes) until Ctrl-C.
+    WriteApi(ServeArgs),
+    /// Run only the query API (reads, with its projections) until Ctrl-C.
+    ReadApi(ServeArgs),
     /// Check the event log's integrity.
     Audit(AuditArgs),
     /// Inspect or rebuild the read models.
     Projections(ProjectionsArgs),
+    /// Print the OpenAPI 3.1 document of both APIs.
+    Openapi,
 }
 
 /// How logs are written.
@@ -60,20 +66,71 @@ pub struct StoreArgs {
     /// Read store for projections: `sqlite` (a file under the data dir) or a `postgres://` URL.
     #[arg(long, env = "EMPORIUM_READ_STORE", default_value = "sqlite")]
     pub read_store: String,
+    /// Account store (password hashes, tokens; never in the log): `sqlite` or a `postgres://` URL.
+    #[arg(long, env = "EMPORIUM_ACCOUNT_STORE", default_value = "sqlite")]
+    pub account_store: String,
 }
 
-/// `emporium serve`.
-#[derive(Debug, Args)]
-pub struct ServeArgs {
-    /// Storage options.
-    #[command(flatten)]
-    pub store: StoreArgs,
+/// HTTP server options shared by `serve`, `write-api` and `read-api`.
+#[derive(Debug, Clone, Args)]
+pub struct HttpArgs {
     /// Address to listen on.
     #[arg(long, env = "EMPORIUM_BIND", default_value = "127.0.0.1")]
     pub bind: IpAddr,
     /// Port to listen on (0 picks a free one and logs it).
     #[arg(long, env = "EMPORIUM_PORT", default_value_t = 8080)]
     pub port: u16,
+    /// HMAC secret for access tokens (32+ bytes). Default: a random one kept in
+    /// `<data-dir>/jwt.secret`, so tokens survive restarts.
+    #[arg(long, env = "EMPORIUM_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<Secret>,
+    /// Base URL for links in mail (defaults to http://<bind>:<port>).
+    #[arg(long, env = "EMPORIUM_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Mail delivery: `outbox` (`.eml` files under `<data-dir>/mail/`) or `log`.
+    #[arg(long, env = "EMPORIUM_MAIL", default_value = "outbox")]
+    pub mail: String,
+    /// Ensure an Admin account with this e-mail exists at start.
+    #[arg(long, env = "EMPORIUM_ADMIN_EMAIL", requires = "admin_password")]
+    pub admin_email: Option<String>,
+    /// Password for `--admin-email`.
+    #[arg(long, env = "EMPORIUM_ADMIN_PASSWORD", hide_env_values = true, requires = "admin_email")]
+    pub admin_password: Option<Secret>,
+}
+
+/// A secret that never prints.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret's text; call only where it is used.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_owned()))
+    }
+}
+
+/// `emporium serve`, `write-api`, `read-api`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Storage options.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// HTTP options.
+    #[command(flatten)]
+    pub http: HttpArgs,
 }
 
 /// `emporium audit`.

@@ -3,6 +3,8 @@
 
 mod audit;
 mod config;
+mod http;
+mod openapi;
 mod projections;
 mod serve;
 mod stores;
@@ -17,9 +19,12 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     telemetry::init(&cli.log);
     let result = match cli.command {
-        Command::Serve(args) => serve::run(args).await,
+        Command::Serve(args) => serve::run(args, serve::Parts::Both).await,
+        Command::WriteApi(args) => serve::run(args, serve::Parts::Write).await,
+        Command::ReadApi(args) => serve::run(args, serve::Parts::Read).await,
         Command::Audit(args) => audit::run(args).await,
         Command::Projections(args) => projections::run(args).await,
+        Command::Openapi => openapi::print(),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -39,13 +39,16 @@ pub async fn run(args: ProjectionsArgs) -> anyhow::Result<()> {
             for projector in projectors {
                 let bar = indicatif::ProgressBar::new(head);
                 bar.set_style(
-                    indicatif::ProgressStyle::with_template("{msg:<12} [{bar:40}] {pos}/{len} events ({per_sec}, eta {eta})")
-                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                    indicatif::ProgressStyle::with_template(
+                        "{msg:<12} [{bar:40}] {pos}/{len} events ({per_sec}, eta {eta})",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
                 );
                 bar.set_message(projector.name().to_owned());
-                let position = rebuild(events.clone(), reads.clone(), projector.as_ref(), |p| bar.set_position(p.min(head)))
-                    .await
-                    .with_context(|| format!("rebuilding {}", projector.name()))?;
+                let position =
+                    rebuild(events.clone(), reads.clone(), projector.as_ref(), |p| bar.set_position(p.min(head)))
+                        .await
+                        .with_context(|| format!("rebuilding {}", projector.name()))?;
                 bar.finish_and_clear();
                 println!("rebuilt {} up to position {position}", projector.name());
             }

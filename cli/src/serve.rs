@@ -1,31 +1,149 @@
-//! `emporium serve`: everything in one process on one port.
+//! `emporium serve` (everything), `write-api` and `read-api` (one side each).
 
 use std::net::SocketAddr;
 
+use std::sync::Arc;
+
 use anyhow::Context;
 use axum::Router;
+use emporium_api_kit::idempotency::Idempotency;
+use emporium_api_kit::token::TokenKeys;
+use emporium_commands::CommandHandler;
+use emporium_commands::notifications::{NotificationDispatcher, NotificationSettings};
+use emporium_commands::sagas::order_fulfilment::{OrderFulfilment, SagaSettings};
+use emporium_infra::payments::PaymentGateway;
+use emporium_infra::payments::simulated::SimulatedGateway;
+use emporium_infra::sms::log::LogSms;
 use emporium_projections::ProjectionRunner;
+use emporium_read_api::ReadState;
 use emporium_read_api::health::{self, HealthState};
+use emporium_write_api::{AuthSettings, WriteState};
 
-use crate::config::ServeArgs;
-use crate::stores;
+use crate::config::{HttpArgs, ServeArgs};
+use crate::{http, stores};
 
-/// Starts the stores and the HTTP server; returns after Ctrl-C (or SIGTERM) once
-/// in-flight requests have finished.
-pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+/// How many times a command is retried on a version conflict before 409.
+const COMMAND_ATTEMPTS: u32 = 16;
+
+/// Which APIs this process serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Parts {
+    /// Commands and queries.
+    Both,
+    /// Commands only.
+    Write,
+    /// Queries only (with the projections feeding them).
+    Read,
+}
+
+/// Starts the stores, the projections and the HTTP server; returns after Ctrl-C (or
+/// SIGTERM) once in-flight requests have finished and the projections have stopped.
+pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
     let events = stores::event_store(&args.store).await?;
-    let reads = stores::read_store(&args.store).await?;
-    // The embedded default feeds the read models in-process from the event store's tail.
-    let projections = ProjectionRunner::new(events.clone(), reads, emporium_projections::models::all()).spawn();
-    let app = Router::new().merge(health::router(HealthState { events, projected: Some(projections.applied()) }));
-    let address = SocketAddr::new(args.bind, args.port);
+    let keys = token_keys(&args)?;
+    let mut app = Router::new();
+    let mut projections = None;
+    let mut processes = None;
+    if parts != Parts::Read {
+        let accounts = stores::account_store(&args.store).await?;
+        let mailer = stores::mailer(&args.http.mail, &args.store.data_dir)?;
+        let gateway: Arc<dyn PaymentGateway> = Arc::new(SimulatedGateway::default());
+        let handler = CommandHandler::new(events.clone(), COMMAND_ATTEMPTS);
+        // Process managers keep their state and checkpoints in the read store.
+        let reads = stores::read_store(&args.store).await?;
+        let saga = OrderFulfilment::new(
+            handler.clone(),
+            reads.clone(),
+            accounts.clone(),
+            gateway.clone(),
+            SagaSettings::default(),
+        )
+        .spawn();
+        let settings = NotificationSettings::new(
+            public_url(&args.http),
+            emporium_write_api::notifications::unsubscribe_key(&keys),
+        );
+        let dispatcher =
+            NotificationDispatcher::new(handler, reads, mailer.clone(), Arc::new(LogSms), settings).spawn();
+        processes = Some((saga, dispatcher));
+        let state = WriteState {
+            commands: CommandHandler::new(events.clone(), COMMAND_ATTEMPTS),
+            keys: keys.clone(),
+            accounts: accounts.clone(),
+            mailer,
+            auth: AuthSettings { public_url: public_url(&args.http), ..AuthSettings::default() },
+            gateway,
+        };
+        if let (Some(email), Some(password)) = (&args.http.admin_email, &args.http.admin_password) {
+            emporium_write_api::users::ensure_admin(&state, email, password.expose())
+                .await
+                .map_err(|e| anyhow::anyhow!("ensuring the admin account {email}: {e}"))?;
+            tracing::info!(%email, "admin account ready");
+        }
+        let idempotency = Idempotency::new(accounts, keys.clone());
+        app = app.merge(
+            emporium_write_api::router(state)
+                .layer(axum::middleware::from_fn_with_state(idempotency, emporium_api_kit::idempotency::idempotency)),
+        );
+    }
+    if parts != Parts::Write {
+        let reads = stores::read_store(&args.store).await?;
+        let running = ProjectionRunner::new(events.clone(), reads.clone(), emporium_projections::models::all()).spawn();
+        let state = ReadState { reads, applied: running.applied(), events: events.clone(), keys };
+        app = app.merge(emporium_read_api::router(state));
+        projections = Some(running);
+    }
+    let projected = projections.as_ref().map(|p| p.applied());
+    app = app.merge(health::router(HealthState { events, projected })).merge(crate::openapi::router());
+    let app = http::finish(app);
+
+    let address = SocketAddr::new(args.http.bind, args.http.port);
     let listener = tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding {address}"))?;
     let local = listener.local_addr().context("reading the bound address")?;
-    tracing::info!(address = %local, data_dir = %args.store.data_dir.display(), "emporium listening");
+    tracing::info!(address = %local, data_dir = %args.store.data_dir.display(), ?parts, "emporium listening");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving HTTP")?;
-    projections.stop().await.context("stopping the projections")?;
+    if let Some((saga, dispatcher)) = processes {
+        saga.stop().await.context("stopping the order saga")?;
+        dispatcher.stop().await.context("stopping the notification dispatcher")?;
+    }
+    if let Some(running) = projections {
+        running.stop().await.context("stopping the projections")?;
+    }
     tracing::info!("emporium stopped");
     Ok(())
+}
+
+fn public_url(http: &HttpArgs) -> String {
+    http.public_url.clone().unwrap_or_else(|| format!("http://{}", SocketAddr::new(http.bind, http.port)))
+}
+
+/// The access-token secret: the flag, or one generated once and kept in the data dir.
+fn token_keys(args: &ServeArgs) -> anyhow::Result<TokenKeys> {
+    if let Some(secret) = &args.http.jwt_secret {
+        return TokenKeys::new(secret.expose().as_bytes()).context("--jwt-secret must be at least 32 bytes");
+    }
+    let path = args.store.data_dir.join("jwt.secret");
+    std::fs::create_dir_all(&args.store.data_dir)
+        .with_context(|| format!("creating {}", args.store.data_dir.display()))?;
+    let secret = match std::fs::read(&path) {
+        Ok(secret) => secret,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let mut secret = vec![0u8; 48];
+            getrandom(&mut secret).context("reading randomness for the token secret")?;
+            let temp = path.with_extension("tmp");
+            std::fs::write(&temp, &secret).with_context(|| format!("writing {}", temp.display()))?;
+            std::fs::rename(&temp, &path).with_context(|| format!("writing {}", path.display()))?;
+            secret
+        }
+        Err(error) => return Err(error).with_context(|| format!("reading {}", path.display())),
+    };
+    TokenKeys::new(&secret).with_context(|| format!("{} holds fewer than 32 bytes", path.display()))
+}
+
+/// Fills `buffer` from the operating system's randomness.
+fn getrandom(buffer: &mut [u8]) -> std::io::Result<()> {
+    use std::io::Read;
+    std::fs::File::open("/dev/urandom")?.read_exact(buffer)
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

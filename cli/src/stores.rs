@@ -1,49 +1,109 @@
 //! Turns storage flags into adapters.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
+use emporium_infra::accounts::AccountStore;
+use emporium_infra::accounts::postgres::PostgresAccountStore;
+use emporium_infra::accounts::sqlite::SqliteAccountStore;
 use emporium_infra::event_store::EventStore;
 use emporium_infra::event_store::postgres::PostgresEventStore;
 use emporium_infra::event_store::sqlite::SqliteEventStore;
+use emporium_infra::mailer::Mailer;
+use emporium_infra::mailer::log::LogMailer;
+use emporium_infra::mailer::outbox::OutboxMailer;
 use emporium_infra::read_store::ReadStore;
 use emporium_infra::read_store::postgres::PostgresReadStore;
 use emporium_infra::read_store::sqlite::SqliteReadStore;
 
 use crate::config::StoreArgs;
 
+/// Where one store lives.
+enum Location<'a> {
+    /// A SQLite file under the data dir.
+    Sqlite(std::path::PathBuf),
+    /// A PostgreSQL URL.
+    Postgres(&'a str),
+}
+
+fn locate<'a>(flag: &str, spec: &'a str, data_dir: &Path, file: &str) -> anyhow::Result<Location<'a>> {
+    let spec = spec.trim();
+    if spec == "sqlite" {
+        std::fs::create_dir_all(data_dir)
+            .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
+        Ok(Location::Sqlite(data_dir.join(file)))
+    } else if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+        Ok(Location::Postgres(spec))
+    } else {
+        anyhow::bail!("{flag} must be `sqlite` or a postgres:// URL, not {spec:?}")
+    }
+}
+
 /// Opens the event store the flags name.
 pub async fn event_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn EventStore>> {
-    std::fs::create_dir_all(&args.data_dir).with_context(|| format!("creating the data directory {}", args.data_dir.display()))?;
-    let spec = args.event_store.trim();
-    if spec == "sqlite" {
-        let path = args.data_dir.join("events.db");
-        let store = SqliteEventStore::open(&path).await.with_context(|| format!("opening the SQLite event store {}", path.display()))?;
-        tracing::info!(path = %path.display(), "event store: SQLite");
-        Ok(Arc::new(store))
-    } else if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
-        let store = PostgresEventStore::connect(spec).await.context("opening the PostgreSQL event store")?;
-        tracing::info!("event store: PostgreSQL");
-        Ok(Arc::new(store))
-    } else {
-        anyhow::bail!("--event-store must be `sqlite` or a postgres:// URL, not {spec:?}")
-    }
+    Ok(match locate("--event-store", &args.event_store, &args.data_dir, "events.db")? {
+        Location::Sqlite(path) => {
+            tracing::info!(path = %path.display(), "event store: SQLite");
+            Arc::new(
+                SqliteEventStore::open(&path)
+                    .await
+                    .with_context(|| format!("opening the event store {}", path.display()))?,
+            )
+        }
+        Location::Postgres(url) => {
+            tracing::info!("event store: PostgreSQL");
+            Arc::new(PostgresEventStore::connect(url).await.context("opening the PostgreSQL event store")?)
+        }
+    })
 }
 
 /// Opens the read store the flags name.
 pub async fn read_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn ReadStore>> {
-    let spec = args.read_store.trim();
-    if spec == "sqlite" {
-        std::fs::create_dir_all(&args.data_dir).with_context(|| format!("creating the data directory {}", args.data_dir.display()))?;
-        let path = args.data_dir.join("read.db");
-        let store = SqliteReadStore::open(&path).await.with_context(|| format!("opening the read store {}", path.display()))?;
-        tracing::info!(path = %path.display(), "read store: SQLite");
-        Ok(Arc::new(store))
-    } else if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
-        let store = PostgresReadStore::connect(spec).await.context("opening the PostgreSQL read store")?;
-        tracing::info!("read store: PostgreSQL");
-        Ok(Arc::new(store))
-    } else {
-        anyhow::bail!("--read-store must be `sqlite` or a postgres:// URL, not {spec:?}")
+    Ok(match locate("--read-store", &args.read_store, &args.data_dir, "read.db")? {
+        Location::Sqlite(path) => {
+            tracing::info!(path = %path.display(), "read store: SQLite");
+            Arc::new(
+                SqliteReadStore::open(&path)
+                    .await
+                    .with_context(|| format!("opening the read store {}", path.display()))?,
+            )
+        }
+        Location::Postgres(url) => {
+            tracing::info!("read store: PostgreSQL");
+            Arc::new(PostgresReadStore::connect(url).await.context("opening the PostgreSQL read store")?)
+        }
+    })
+}
+
+/// Opens the account store the flags name.
+pub async fn account_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn AccountStore>> {
+    Ok(match locate("--account-store", &args.account_store, &args.data_dir, "accounts.db")? {
+        Location::Sqlite(path) => {
+            tracing::info!(path = %path.display(), "account store: SQLite");
+            Arc::new(
+                SqliteAccountStore::open(&path)
+                    .await
+                    .with_context(|| format!("opening the account store {}", path.display()))?,
+            )
+        }
+        Location::Postgres(url) => {
+            tracing::info!("account store: PostgreSQL");
+            Arc::new(PostgresAccountStore::connect(url).await.context("opening the PostgreSQL account store")?)
+        }
+    })
+}
+
+/// The mailer `--mail` names.
+pub fn mailer(kind: &str, data_dir: &Path) -> anyhow::Result<Arc<dyn Mailer>> {
+    match kind {
+        "outbox" => {
+            let dir = data_dir.join("mail");
+            std::fs::create_dir_all(&dir).with_context(|| format!("creating the mail outbox {}", dir.display()))?;
+            tracing::info!(dir = %dir.display(), "mail: .eml outbox");
+            Ok(Arc::new(OutboxMailer::new(dir)))
+        }
+        "log" => Ok(Arc::new(LogMailer)),
+        other => anyhow::bail!("--mail must be `outbox` or `log`, not {other:?}"),
     }
 }

@@ -93,3 +93,18 @@ fn a_bad_event_store_flag_fails_with_a_clear_message() -> anyhow::Result<()> {
     assert!(stderr.contains("--event-store must be `sqlite` or a postgres:// URL"), "{stderr}");
     Ok(())
 }
+
+#[test]
+fn the_committed_openapi_document_matches_the_code() -> anyhow::Result<()> {
+    let output = Command::new(env!("CARGO_BIN_EXE_emporium")).arg("openapi").output()?;
+    assert!(output.status.success());
+    let generated: serde_json::Value = serde_json::from_slice(&output.stdout)?;
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas/openapi.json");
+    let committed: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&path)?)?;
+    assert!(
+        generated == committed,
+        "schemas/openapi.json drifted from the code: refresh it with `cargo run -p emporium -- openapi > schemas/openapi.json`"
+    );
+    assert_eq!(generated["openapi"].as_str().map(|v| v.starts_with("3.1")), Some(true));
+    Ok(())
+}

@@ -85,7 +85,10 @@ impl CommandHandler {
     /// Handles one command: decide on the current state, append with its version,
     /// and on a version conflict reload and decide again, up to `max_attempts`.
     #[tracing::instrument(skip_all, fields(category = D::CATEGORY, aggregate_id = %command.aggregate_id, command_id = %command.command_id))]
-    pub async fn handle<D: Decider>(&self, command: &Command<D::Command>) -> Result<CommandOutcome, CommandError<D::Error>> {
+    pub async fn handle<D: Decider>(
+        &self,
+        command: &Command<D::Command>,
+    ) -> Result<CommandOutcome, CommandError<D::Error>> {
         let stream_id = stream_id::<D>(&command.aggregate_id);
         if let Some(first) = self.store.command_outcome(command.command_id).await? {
             return Ok(repeated(stream_id, first));
@@ -97,7 +100,13 @@ impl CommandHandler {
             let (state, version, position) = self.load::<D>(&command.aggregate_id).await?;
             let events = D::decide(&state, &command.payload).map_err(CommandError::Domain)?;
             if events.is_empty() {
-                return Ok(CommandOutcome { stream_id, stream_version: version, position, appended: 0, duplicate: false });
+                return Ok(CommandOutcome {
+                    stream_id,
+                    stream_version: version,
+                    position,
+                    appended: 0,
+                    duplicate: false,
+                });
             }
             let encoded = events
                 .iter()
@@ -105,7 +114,12 @@ impl CommandHandler {
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|source| CommandError::Codec { stream_id: stream_id.clone(), source })?;
             let expected = if version == 0 { ExpectedVersion::NoStream } else { ExpectedVersion::Exact(version) };
-            let request = AppendRequest { stream_id: stream_id.clone(), expected, events: encoded, command_id: Some(command.command_id) };
+            let request = AppendRequest {
+                stream_id: stream_id.clone(),
+                expected,
+                events: encoded,
+                command_id: Some(command.command_id),
+            };
             match self.store.append(request).await {
                 Ok(outcome) if outcome.duplicate => return Ok(repeated(stream_id, outcome)),
                 Ok(outcome) => {
@@ -135,7 +149,13 @@ pub fn stream_id<D: Decider>(aggregate_id: &str) -> String {
 }
 
 fn repeated(stream_id: String, first: emporium_infra::event_store::AppendOutcome) -> CommandOutcome {
-    CommandOutcome { stream_id, stream_version: first.stream_version, position: first.last_position, appended: 0, duplicate: true }
+    CommandOutcome {
+        stream_id,
+        stream_version: first.stream_version,
+        position: first.last_position,
+        appended: 0,
+        duplicate: true,
+    }
 }
 
 /// Jittered exponential back-off so contending writers spread out: 1, 2, 4 … ms

@@ -3,13 +3,17 @@
 //!
 //! Layout:
 //! - [`handler`]: the [`CommandHandler`] and the outcome it reports;
-//! - [`error`]: why a command failed.
+//! - [`error`]: why a command failed;
+//! - [`sagas`]: process managers that follow the log and issue commands (order fulfilment);
+//! - [`notifications`]: the dispatcher that turns events into mail and SMS, with retries.
 //!
 //! Commands carry an id; handling the same id twice appends nothing new and answers
 //! with the first outcome (the event store records command ids with their events).
 
 pub mod error;
 pub mod handler;
+pub mod notifications;
+pub mod sagas;
 
 pub use error::CommandError;
 pub use handler::{Command, CommandHandler, CommandOutcome};

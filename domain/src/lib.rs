@@ -7,7 +7,9 @@
 //! - [`decider`], [`event`]: the traits every aggregate implements;
 //! - [`money`], [`ids`], [`values`], [`discount`]: validated value types;
 //! - one module per aggregate: [`customer`], [`category`], [`product`],
-//!   [`inventory`], [`coupon`], [`cart`], [`order`], [`payment`] (with its wallet of saved methods).
+//!   [`inventory`], [`coupon`], [`cart`], [`order`], [`payment`] (with its wallet of saved methods),
+//!   [`invoice`] (the gap-free invoice-number sequence), [`notification`] (message
+//!   delivery and promotional campaigns).
 
 pub mod cart;
 pub mod category;
@@ -18,7 +20,9 @@ pub mod discount;
 pub mod event;
 pub mod ids;
 pub mod inventory;
+pub mod invoice;
 pub mod money;
+pub mod notification;
 pub mod order;
 pub mod payment;
 pub mod product;

@@ -34,7 +34,11 @@ pub fn encode<E: DomainEvent>(event: &E, metadata: EventMetadata) -> Result<NewE
 }
 
 /// Serializes a domain event into a new envelope with a given id (for idempotent retries).
-pub fn encode_with_id<E: DomainEvent>(event: &E, event_id: Uuid, metadata: EventMetadata) -> Result<NewEvent, CodecError> {
+pub fn encode_with_id<E: DomainEvent>(
+    event: &E,
+    event_id: Uuid,
+    metadata: EventMetadata,
+) -> Result<NewEvent, CodecError> {
     let event_type = event.event_type().to_owned();
     let schema_version = event.schema_version();
     let tagged = serde_json::to_value(event).map_err(|source| CodecError::Serde {

@@ -3,8 +3,16 @@
 //! Layout:
 //! - [`event_store`]: the event store port, SQLite (embedded default) and PostgreSQL adapters;
 //! - [`codec`]: domain events to envelopes and back, with upcasting;
-//! - [`read_store`]: the read model document store port and its adapters.
+//! - [`read_store`]: the read model document store port and its adapters;
+//! - [`accounts`]: password hashes, single-use tokens, uniqueness claims, idempotency records;
+//! - [`mailer`]: the mail port and its adapters;
+//! - [`payments`]: the payment gateway port and its adapters;
+//! - [`sms`]: the SMS port and its adapters (log, Twilio).
 
+pub mod accounts;
 pub mod codec;
 pub mod event_store;
+pub mod mailer;
+pub mod payments;
 pub mod read_store;
+pub mod sms;

@@ -38,7 +38,8 @@ async fn ready(State(state): State<HealthState>) -> Response {
                 "event_store": { "head_position": head },
                 "projections": projected.map(|p| json!({ "applied_position": p, "lag": head.saturating_sub(p) })),
             });
-            (StatusCode::OK, Json(json!({ "success": true, "data": data, "message": "ready", "errors": [] }))).into_response()
+            (StatusCode::OK, Json(json!({ "success": true, "data": data, "message": "ready", "errors": [] })))
+                .into_response()
         }
         Err(error) => {
             tracing::error!(error = %error, "readiness: event store unavailable");

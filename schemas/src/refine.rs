@@ -9,6 +9,7 @@
 use emporium_domain::coupon::CouponCode;
 use emporium_domain::customer::Phone;
 use emporium_domain::money::MAX_AMOUNT_MINOR;
+use emporium_domain::notification::RetryPolicy;
 use emporium_domain::values::{Email, Quantity};
 use serde_json::{Map, Value, json};
 
@@ -53,6 +54,22 @@ pub(crate) const REFINEMENTS: &[Refinement] = &[
         def: "Discount",
         at: "/oneOf/0/properties/percent",
         keywords: || json!({ "minimum": 1, "maximum": 100 }),
+    },
+    // `RetryPolicy::validate` runs before a notification is queued.
+    Refinement {
+        def: "RetryPolicy",
+        at: "/properties/max_attempts",
+        keywords: || json!({ "minimum": 1, "maximum": RetryPolicy::MAX_ATTEMPTS }),
+    },
+    Refinement {
+        def: "RetryPolicy",
+        at: "/properties/first_delay_ms",
+        keywords: || json!({ "maximum": RetryPolicy::MAX_DELAY_MS }),
+    },
+    Refinement {
+        def: "RetryPolicy",
+        at: "/properties/max_delay_ms",
+        keywords: || json!({ "maximum": RetryPolicy::MAX_DELAY_MS }),
     },
 ];
 

@@ -60,6 +60,11 @@ registry! {
     }
     mod payment => Payment { PaymentRequested, PaymentAuthorized, PaymentCaptured, PaymentFailed, PaymentRefunded }
     mod payment::wallet => Wallet { PaymentMethodSaved, PaymentMethodRemoved }
+    mod invoice => Invoice { InvoiceNumberAssigned }
+    mod notification => Notification {
+        NotificationQueued, NotificationSent, NotificationFailed, NotificationRetryScheduled, NotificationGaveUp,
+    }
+    mod notification::campaign => Campaign { CampaignRequested, CampaignDispatched }
 }
 
 /// Every event type the domain records, grouped by aggregate.

@@ -22,9 +22,9 @@ impl TestDatabase {
     pub async fn create() -> anyhow::Result<Self> {
         let server = server_url();
         let name = format!("emporium_test_{}", uuid::Uuid::now_v7().simple());
-        let mut conn = PgConnection::connect(&server)
-            .await
-            .with_context(|| format!("connecting to the test PostgreSQL server at {server} (run scripts/test.sh, which starts it)"))?;
+        let mut conn = PgConnection::connect(&server).await.with_context(|| {
+            format!("connecting to the test PostgreSQL server at {server} (run scripts/test.sh, which starts it)")
+        })?;
         conn.execute(format!("CREATE DATABASE {name}").as_str())
             .await
             .with_context(|| format!("creating database {name}"))?;

@@ -1,6 +1,8 @@
 //! Command handling against real stores: bounded retry on a hot stream, no
 //! overselling, and dedupe by command id.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -17,7 +19,14 @@ fn command(sku: &Sku, payload: InventoryCommand) -> Command<InventoryCommand> {
 }
 
 fn receive(sku: &Sku, units: i64) -> Command<InventoryCommand> {
-    command(sku, InventoryCommand::ReceiveStock { sku: sku.clone(), quantity: Quantity::new(units).expect("quantity"), at: Utc::now() })
+    command(
+        sku,
+        InventoryCommand::ReceiveStock {
+            sku: sku.clone(),
+            quantity: Quantity::new(units).expect("quantity"),
+            at: Utc::now(),
+        },
+    )
 }
 
 fn reserve(sku: &Sku, units: i64) -> Command<InventoryCommand> {
@@ -104,7 +113,9 @@ async fn scarce_stock_is_never_oversold_under_concurrent_reservations(backend: S
     Ok(())
 }
 
-async fn the_same_command_id_handled_twice_appends_once_and_returns_the_first_outcome(backend: StoreBackend) -> anyhow::Result<()> {
+async fn the_same_command_id_handled_twice_appends_once_and_returns_the_first_outcome(
+    backend: StoreBackend,
+) -> anyhow::Result<()> {
     let store = backend.open().await?;
     let handler = CommandHandler::new(Arc::clone(&store), 8);
     let sku = Sku::parse("MUG")?;
@@ -113,7 +124,10 @@ async fn the_same_command_id_handled_twice_appends_once_and_returns_the_first_ou
     handler.handle::<Inventory>(&receive(&sku, 1)).await?;
     let again = handler.handle::<Inventory>(&command).await?;
     assert_eq!((first.appended, first.duplicate), (1, false));
-    assert_eq!((again.appended, again.duplicate, again.position, again.stream_version), (0, true, first.position, first.stream_version));
+    assert_eq!(
+        (again.appended, again.duplicate, again.position, again.stream_version),
+        (0, true, first.position, first.stream_version)
+    );
     assert_eq!(store.head_position().await?, 2);
     let (state, _, _) = handler.load::<Inventory>(sku.as_str()).await?;
     assert_eq!(state.on_hand(), 4);
@@ -125,7 +139,10 @@ async fn a_refused_command_appends_nothing_and_returns_the_domain_error(backend:
     let handler = CommandHandler::new(Arc::clone(&store), 8);
     let sku = Sku::parse("EMPTY")?;
     let refused = handler.handle::<Inventory>(&reserve(&sku, 1)).await;
-    assert!(matches!(refused, Err(CommandError::Domain(InventoryError::InsufficientStock { requested: 1, available: 0 }))));
+    assert!(matches!(
+        refused,
+        Err(CommandError::Domain(InventoryError::InsufficientStock { requested: 1, available: 0 }))
+    ));
     assert_eq!(store.head_position().await?, 0);
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! The event store contract, run against SQLite and PostgreSQL alike.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,7 +13,12 @@ use emporium_tests::stores::{StoreBackend, event};
 use futures::StreamExt;
 
 fn request(stream: &str, expected: ExpectedVersion, n: u64) -> AppendRequest {
-    AppendRequest { stream_id: stream.to_owned(), expected, events: (0..n).map(|i| event("TestHappened", i)).collect(), command_id: None }
+    AppendRequest {
+        stream_id: stream.to_owned(),
+        expected,
+        events: (0..n).map(|i| event("TestHappened", i)).collect(),
+        command_id: None,
+    }
 }
 
 /// Declares each contract test once per adapter.
@@ -83,7 +90,9 @@ async fn a_wrong_expectation_conflicts_and_writes_nothing(backend: StoreBackend)
     Ok(())
 }
 
-async fn an_event_id_appended_twice_is_a_no_op_reporting_the_original_position(backend: StoreBackend) -> anyhow::Result<()> {
+async fn an_event_id_appended_twice_is_a_no_op_reporting_the_original_position(
+    backend: StoreBackend,
+) -> anyhow::Result<()> {
     let store = backend.open().await?;
     store.append(request("payment-0", ExpectedVersion::Any, 1)).await?;
     let original = request("payment-1", ExpectedVersion::NoStream, 2);
@@ -92,7 +101,10 @@ async fn an_event_id_appended_twice_is_a_no_op_reporting_the_original_position(b
     // The retry carries a now-stale expectation and must still answer with the first outcome.
     let retry = store.append(original.clone()).await?;
     assert!(retry.duplicate);
-    assert_eq!((retry.first_position, retry.last_position, retry.stream_version), (first.first_position, first.last_position, 2));
+    assert_eq!(
+        (retry.first_position, retry.last_position, retry.stream_version),
+        (first.first_position, first.last_position, 2)
+    );
     assert_eq!(store.head_position().await?, 4);
     // Mixing a stored id with a new one is refused.
     let mut mixed = request("payment-1", ExpectedVersion::Any, 1);
@@ -230,7 +242,9 @@ async fn of_32_appends_at_the_same_version_exactly_one_succeeds(backend: StoreBa
 /// must see positions 1..=N with no gap and no repeat, and each stream's versions in
 /// order. A reader trusting a plain sequence misses events here: positions commit
 /// out of order under concurrency.
-async fn a_tail_under_16_concurrent_writers_sees_every_event_once_in_a_consistent_order(backend: StoreBackend) -> anyhow::Result<()> {
+async fn a_tail_under_16_concurrent_writers_sees_every_event_once_in_a_consistent_order(
+    backend: StoreBackend,
+) -> anyhow::Result<()> {
     const WRITERS: usize = 16;
     const APPENDS: usize = 60;
     let instances: Vec<Arc<dyn EventStore>> = {
@@ -272,7 +286,10 @@ async fn a_tail_under_16_concurrent_writers_sees_every_event_once_in_a_consisten
         assert_eq!(event.stream_version, *last + 1, "stream {} out of order", event.stream_id);
         *last = event.stream_version;
     }
-    assert!(tokio::time::timeout(Duration::from_millis(500), tailing.next()).await.is_err(), "more events than were written");
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), tailing.next()).await.is_err(),
+        "more events than were written"
+    );
     let all = instances[0].read_all(0, usize::MAX).await?;
     verify_chain(GENESIS_HASH, &all)?;
     Ok(())
@@ -282,7 +299,10 @@ async fn an_append_without_events_or_with_a_bad_stream_id_is_refused(backend: St
     let store = backend.open().await?;
     assert!(matches!(store.append(request("order-1", ExpectedVersion::Any, 0)).await, Err(StoreError::Invalid(_))));
     for bad in ["", "order", "-1", "order-"] {
-        assert!(matches!(store.append(request(bad, ExpectedVersion::Any, 1)).await, Err(StoreError::Invalid(_))), "{bad:?}");
+        assert!(
+            matches!(store.append(request(bad, ExpectedVersion::Any, 1)).await, Err(StoreError::Invalid(_))),
+            "{bad:?}"
+        );
     }
     assert_eq!(store.head_position().await?, 0);
     Ok(())

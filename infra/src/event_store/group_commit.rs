@@ -45,7 +45,10 @@ pub(crate) struct Head {
 /// The SQL an adapter runs inside its write transaction.
 pub(crate) trait TxOps: Send {
     /// The outcome recorded for a command id.
-    fn command_outcome(&mut self, command_id: Uuid) -> impl Future<Output = Result<Option<AppendOutcome>, StoreError>> + Send;
+    fn command_outcome(
+        &mut self,
+        command_id: Uuid,
+    ) -> impl Future<Output = Result<Option<AppendOutcome>, StoreError>> + Send;
     /// (global_position, stream_version) of those of `ids` that are stored.
     fn existing_events(&mut self, ids: &[Uuid]) -> impl Future<Output = Result<Vec<(u64, u64)>, StoreError>> + Send;
     /// The stream's last version, 0 when it does not exist.
@@ -53,14 +56,23 @@ pub(crate) trait TxOps: Send {
     /// Inserts rows (already numbered and hashed).
     fn insert_events(&mut self, rows: &[EventRow]) -> impl Future<Output = Result<(), StoreError>> + Send;
     /// Records a command's outcome.
-    fn insert_command(&mut self, command_id: Uuid, stream_id: &str, outcome: &AppendOutcome, at: DateTime<Utc>) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn insert_command(
+        &mut self,
+        command_id: Uuid,
+        stream_id: &str,
+        outcome: &AppendOutcome,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// An adapter's transaction boundary: begin and lock, run the requests, commit.
 pub(crate) trait BatchWriter: Send + Sync + 'static {
     /// Runs `requests` in one transaction. The outer error aborts the whole batch
     /// (nothing committed); inner errors are per request.
-    fn write_batch(&self, requests: &[&AppendRequest]) -> impl Future<Output = Result<Vec<Result<AppendOutcome, StoreError>>, StoreError>> + Send;
+    fn write_batch(
+        &self,
+        requests: &[&AppendRequest],
+    ) -> impl Future<Output = Result<Vec<Result<AppendOutcome, StoreError>>, StoreError>> + Send;
 }
 
 /// Now, truncated to microseconds so it survives every database's timestamp type.
@@ -96,10 +108,10 @@ pub(crate) async fn append_in_tx<T: TxOps>(
     if let Err(invalid) = validate(request) {
         return Ok(Err(invalid));
     }
-    if let Some(command_id) = request.command_id {
-        if let Some(outcome) = tx.command_outcome(command_id).await? {
-            return Ok(Ok(AppendOutcome { duplicate: true, ..outcome }));
-        }
+    if let Some(command_id) = request.command_id
+        && let Some(outcome) = tx.command_outcome(command_id).await?
+    {
+        return Ok(Ok(AppendOutcome { duplicate: true, ..outcome }));
     }
     let ids: Vec<Uuid> = request.events.iter().map(|e| e.event_id).collect();
     let existing = tx.existing_events(&ids).await?;
@@ -117,7 +129,11 @@ pub(crate) async fn append_in_tx<T: TxOps>(
     }
     let current = tx.stream_version(&request.stream_id).await?;
     if !request.expected.allows(current) {
-        return Ok(Err(StoreError::Conflict { stream_id: request.stream_id.clone(), expected: request.expected, actual: current }));
+        return Ok(Err(StoreError::Conflict {
+            stream_id: request.stream_id.clone(),
+            expected: request.expected,
+            actual: current,
+        }));
     }
     let mut rows = Vec::with_capacity(request.events.len());
     for (offset, event) in request.events.iter().enumerate() {

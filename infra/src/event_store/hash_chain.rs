@@ -97,11 +97,17 @@ pub struct ChainBreak {
 /// Verifies consecutive events against the chain, starting after `prev_hash`.
 ///
 /// Returns the hash of the last event, to continue with the next page.
-pub fn verify_chain<'a>(prev_hash: &str, events: impl IntoIterator<Item = &'a RecordedEvent>) -> Result<String, ChainBreak> {
+pub fn verify_chain<'a>(
+    prev_hash: &str,
+    events: impl IntoIterator<Item = &'a RecordedEvent>,
+) -> Result<String, ChainBreak> {
     let mut prev = prev_hash.to_owned();
     for event in events {
         if event.prev_hash != prev {
-            return Err(ChainBreak { position: event.global_position, reason: "prev_hash does not match the previous event".into() });
+            return Err(ChainBreak {
+                position: event.global_position,
+                reason: "prev_hash does not match the previous event".into(),
+            });
         }
         let data = canonical_json(&event.data);
         let metadata = canonical_json(&serde_json::to_value(&event.metadata).unwrap_or_default());
@@ -118,7 +124,10 @@ pub fn verify_chain<'a>(prev_hash: &str, events: impl IntoIterator<Item = &'a Re
             recorded_at_micros: event.recorded_at.timestamp_micros(),
         });
         if expected != event.hash {
-            return Err(ChainBreak { position: event.global_position, reason: "hash does not match the envelope".into() });
+            return Err(ChainBreak {
+                position: event.global_position,
+                reason: "hash does not match the envelope".into(),
+            });
         }
         prev = expected;
     }

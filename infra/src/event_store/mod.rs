@@ -32,7 +32,12 @@ pub trait EventStore: Send + Sync + 'static {
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, StoreError>;
 
     /// Reads one stream forward from `from_version` (1-based, inclusive), at most `max` events.
-    async fn read_stream(&self, stream_id: &str, from_version: u64, max: usize) -> Result<Vec<RecordedEvent>, StoreError>;
+    async fn read_stream(
+        &self,
+        stream_id: &str,
+        from_version: u64,
+        max: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError>;
 
     /// Reads the global log forward: events with `global_position > after`, at most `max`.
     async fn read_all(&self, after: u64, max: usize) -> Result<Vec<RecordedEvent>, StoreError>;
@@ -48,6 +53,9 @@ pub trait EventStore: Send + Sync + 'static {
 }
 
 /// Tails the global log after `after`: catches up, then follows new events for ever.
-pub fn tail(store: std::sync::Arc<dyn EventStore>, after: u64) -> BoxStream<'static, Result<RecordedEvent, StoreError>> {
+pub fn tail(
+    store: std::sync::Arc<dyn EventStore>,
+    after: u64,
+) -> BoxStream<'static, Result<RecordedEvent, StoreError>> {
     subscribe_all(store, after)
 }

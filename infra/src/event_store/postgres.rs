@@ -33,7 +33,8 @@ pub struct PostgresEventStore {
 impl PostgresEventStore {
     /// Connects, runs the migrations and starts the writer task.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let options: PgConnectOptions = url.parse().map_err(StoreError::db(format!("parsing PostgreSQL URL {}", redact(url))))?;
+        let options: PgConnectOptions =
+            url.parse().map_err(StoreError::db(format!("parsing PostgreSQL URL {}", redact(url))))?;
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .connect_with(options)
@@ -120,24 +121,32 @@ impl EventStore for PostgresEventStore {
         self.writer.append(request).await
     }
 
-    async fn read_stream(&self, stream_id: &str, from_version: u64, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        let rows = sqlx::query(&format!("{SELECT_COLUMNS} WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3"))
-            .bind(stream_id)
-            .bind(from_version as i64)
-            .bind(max.min(i64::MAX as usize) as i64)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(StoreError::db(format!("reading stream {stream_id}")))?;
+    async fn read_stream(
+        &self,
+        stream_id: &str,
+        from_version: u64,
+        max: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{SELECT_COLUMNS} WHERE stream_id = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3"
+        ))
+        .bind(stream_id)
+        .bind(from_version as i64)
+        .bind(max.min(i64::MAX as usize) as i64)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(StoreError::db(format!("reading stream {stream_id}")))?;
         rows.iter().map(decode_row).collect()
     }
 
     async fn read_all(&self, after: u64, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        let rows = sqlx::query(&format!("{SELECT_COLUMNS} WHERE global_position > $1 ORDER BY global_position LIMIT $2"))
-            .bind(after as i64)
-            .bind(max.min(i64::MAX as usize) as i64)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(StoreError::db(format!("reading the log after {after}")))?;
+        let rows =
+            sqlx::query(&format!("{SELECT_COLUMNS} WHERE global_position > $1 ORDER BY global_position LIMIT $2"))
+                .bind(after as i64)
+                .bind(max.min(i64::MAX as usize) as i64)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(StoreError::db(format!("reading the log after {after}")))?;
         rows.iter().map(decode_row).collect()
     }
 
@@ -161,7 +170,10 @@ struct PgBatchWriter {
 }
 
 impl BatchWriter for PgBatchWriter {
-    async fn write_batch(&self, requests: &[&AppendRequest]) -> Result<Vec<Result<AppendOutcome, StoreError>>, StoreError> {
+    async fn write_batch(
+        &self,
+        requests: &[&AppendRequest],
+    ) -> Result<Vec<Result<AppendOutcome, StoreError>>, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(StoreError::db("acquiring a writer connection"))?;
         let mut tx = conn.begin().await.map_err(StoreError::db("beginning an append"))?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -169,10 +181,11 @@ impl BatchWriter for PgBatchWriter {
             .execute(&mut *tx)
             .await
             .map_err(StoreError::db("taking the append lock"))?;
-        let last: Option<(i64, String)> = sqlx::query_as("SELECT global_position, hash FROM events ORDER BY global_position DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(StoreError::db("reading the head"))?;
+        let last: Option<(i64, String)> =
+            sqlx::query_as("SELECT global_position, hash FROM events ORDER BY global_position DESC LIMIT 1")
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(StoreError::db("reading the head"))?;
         let mut head = match last {
             Some((position, hash)) => Head { position: position as u64, hash },
             None => Head { position: 0, hash: GENESIS_HASH.to_owned() },
@@ -197,12 +210,13 @@ struct PgTx<'c> {
 
 impl TxOps for PgTx<'_> {
     async fn command_outcome(&mut self, command_id: Uuid) -> Result<Option<AppendOutcome>, StoreError> {
-        let row: Option<(i64, i64, i64)> =
-            sqlx::query_as("SELECT stream_version, first_position, last_position FROM command_log WHERE command_id = $1")
-                .bind(command_id)
-                .fetch_optional(&mut *self.conn)
-                .await
-                .map_err(StoreError::db(format!("looking up command {command_id}")))?;
+        let row: Option<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT stream_version, first_position, last_position FROM command_log WHERE command_id = $1",
+        )
+        .bind(command_id)
+        .fetch_optional(&mut *self.conn)
+        .await
+        .map_err(StoreError::db(format!("looking up command {command_id}")))?;
         Ok(row.map(|(v, first, last)| AppendOutcome {
             stream_version: v as u64,
             first_position: first as u64,
@@ -212,11 +226,12 @@ impl TxOps for PgTx<'_> {
     }
 
     async fn existing_events(&mut self, ids: &[Uuid]) -> Result<Vec<(u64, u64)>, StoreError> {
-        let rows: Vec<(i64, i64)> = sqlx::query_as("SELECT global_position, stream_version FROM events WHERE event_id = ANY($1)")
-            .bind(ids)
-            .fetch_all(&mut *self.conn)
-            .await
-            .map_err(StoreError::db("looking up event ids"))?;
+        let rows: Vec<(i64, i64)> =
+            sqlx::query_as("SELECT global_position, stream_version FROM events WHERE event_id = ANY($1)")
+                .bind(ids)
+                .fetch_all(&mut *self.conn)
+                .await
+                .map_err(StoreError::db("looking up event ids"))?;
         Ok(rows.into_iter().map(|(p, v)| (p as u64, v as u64)).collect())
     }
 
@@ -232,30 +247,36 @@ impl TxOps for PgTx<'_> {
     async fn insert_events(&mut self, rows: &[EventRow]) -> Result<(), StoreError> {
         // PostgreSQL allows 65535 bound parameters; 11 per row.
         for chunk in rows.chunks(5000) {
-        let mut insert = QueryBuilder::new(
-            "INSERT INTO events (global_position, event_id, stream_id, stream_version, event_type, schema_version, data, metadata, recorded_at, prev_hash, hash) ",
-        );
-        insert.push_values(chunk, |mut b, row| {
-            b.push_bind(row.global_position as i64)
-                .push_bind(row.event_id)
-                .push_bind(&row.stream_id)
-                .push_bind(row.stream_version as i64)
-                .push_bind(&row.event_type)
-                .push_bind(row.schema_version as i32)
-                .push_bind(&row.data)
-                .push_unseparated("::jsonb")
-                .push_bind(&row.metadata)
-                .push_unseparated("::jsonb")
-                .push_bind(row.recorded_at)
-                .push_bind(&row.prev_hash)
-                .push_bind(&row.hash);
-        });
-        insert.build().execute(&mut *self.conn).await.map_err(StoreError::db("inserting events"))?;
+            let mut insert = QueryBuilder::new(
+                "INSERT INTO events (global_position, event_id, stream_id, stream_version, event_type, schema_version, data, metadata, recorded_at, prev_hash, hash) ",
+            );
+            insert.push_values(chunk, |mut b, row| {
+                b.push_bind(row.global_position as i64)
+                    .push_bind(row.event_id)
+                    .push_bind(&row.stream_id)
+                    .push_bind(row.stream_version as i64)
+                    .push_bind(&row.event_type)
+                    .push_bind(row.schema_version as i32)
+                    .push_bind(&row.data)
+                    .push_unseparated("::jsonb")
+                    .push_bind(&row.metadata)
+                    .push_unseparated("::jsonb")
+                    .push_bind(row.recorded_at)
+                    .push_bind(&row.prev_hash)
+                    .push_bind(&row.hash);
+            });
+            insert.build().execute(&mut *self.conn).await.map_err(StoreError::db("inserting events"))?;
         }
         Ok(())
     }
 
-    async fn insert_command(&mut self, command_id: Uuid, stream_id: &str, outcome: &AppendOutcome, at: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn insert_command(
+        &mut self,
+        command_id: Uuid,
+        stream_id: &str,
+        outcome: &AppendOutcome,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO command_log (command_id, stream_id, stream_version, first_position, last_position, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",
         )

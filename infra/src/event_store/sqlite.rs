@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
 use sqlx::{Executor, QueryBuilder, Row, SqliteConnection};
 use tokio::sync::watch;
 use uuid::Uuid;
@@ -94,7 +96,8 @@ fn decode_row(row: &SqliteRow) -> Result<RecordedEvent, StoreError> {
         schema_version: schema_version as u32,
         data: serde_json::from_str(&data).map_err(|e| corrupt(format!("data: {e}")))?,
         metadata: serde_json::from_str::<EventMetadata>(&metadata).map_err(|e| corrupt(format!("metadata: {e}")))?,
-        recorded_at: DateTime::from_timestamp_micros(micros).ok_or_else(|| corrupt(format!("recorded_at {micros} out of range")))?,
+        recorded_at: DateTime::from_timestamp_micros(micros)
+            .ok_or_else(|| corrupt(format!("recorded_at {micros} out of range")))?,
         prev_hash: row.try_get("prev_hash").map_err(get_err)?,
         hash: row.try_get("hash").map_err(get_err)?,
     })
@@ -107,24 +110,32 @@ impl EventStore for SqliteEventStore {
         self.writer.append(request).await
     }
 
-    async fn read_stream(&self, stream_id: &str, from_version: u64, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        let rows = sqlx::query(&format!("{SELECT_COLUMNS} WHERE stream_id = ?1 AND stream_version >= ?2 ORDER BY stream_version LIMIT ?3"))
-            .bind(stream_id)
-            .bind(from_version as i64)
-            .bind(max.min(i64::MAX as usize) as i64)
-            .fetch_all(&self.readers)
-            .await
-            .map_err(StoreError::db(format!("reading stream {stream_id}")))?;
+    async fn read_stream(
+        &self,
+        stream_id: &str,
+        from_version: u64,
+        max: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{SELECT_COLUMNS} WHERE stream_id = ?1 AND stream_version >= ?2 ORDER BY stream_version LIMIT ?3"
+        ))
+        .bind(stream_id)
+        .bind(from_version as i64)
+        .bind(max.min(i64::MAX as usize) as i64)
+        .fetch_all(&self.readers)
+        .await
+        .map_err(StoreError::db(format!("reading stream {stream_id}")))?;
         rows.iter().map(decode_row).collect()
     }
 
     async fn read_all(&self, after: u64, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
-        let rows = sqlx::query(&format!("{SELECT_COLUMNS} WHERE global_position > ?1 ORDER BY global_position LIMIT ?2"))
-            .bind(after as i64)
-            .bind(max.min(i64::MAX as usize) as i64)
-            .fetch_all(&self.readers)
-            .await
-            .map_err(StoreError::db(format!("reading the log after {after}")))?;
+        let rows =
+            sqlx::query(&format!("{SELECT_COLUMNS} WHERE global_position > ?1 ORDER BY global_position LIMIT ?2"))
+                .bind(after as i64)
+                .bind(max.min(i64::MAX as usize) as i64)
+                .fetch_all(&self.readers)
+                .await
+                .map_err(StoreError::db(format!("reading the log after {after}")))?;
         rows.iter().map(decode_row).collect()
     }
 
@@ -148,11 +159,15 @@ struct SqliteBatchWriter {
 }
 
 impl SqliteBatchWriter {
-    async fn run_batch(conn: &mut SqliteConnection, requests: &[&AppendRequest]) -> Result<Vec<Result<AppendOutcome, StoreError>>, StoreError> {
-        let last: Option<(i64, String)> = sqlx::query_as("SELECT global_position, hash FROM events ORDER BY global_position DESC LIMIT 1")
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(StoreError::db("reading the head"))?;
+    async fn run_batch(
+        conn: &mut SqliteConnection,
+        requests: &[&AppendRequest],
+    ) -> Result<Vec<Result<AppendOutcome, StoreError>>, StoreError> {
+        let last: Option<(i64, String)> =
+            sqlx::query_as("SELECT global_position, hash FROM events ORDER BY global_position DESC LIMIT 1")
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(StoreError::db("reading the head"))?;
         let mut head = match last {
             Some((position, hash)) => Head { position: position as u64, hash },
             None => Head { position: 0, hash: GENESIS_HASH.to_owned() },
@@ -168,7 +183,10 @@ impl SqliteBatchWriter {
 }
 
 impl BatchWriter for SqliteBatchWriter {
-    async fn write_batch(&self, requests: &[&AppendRequest]) -> Result<Vec<Result<AppendOutcome, StoreError>>, StoreError> {
+    async fn write_batch(
+        &self,
+        requests: &[&AppendRequest],
+    ) -> Result<Vec<Result<AppendOutcome, StoreError>>, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(StoreError::db("acquiring the writer connection"))?;
         conn.execute("BEGIN IMMEDIATE").await.map_err(StoreError::db("beginning an append"))?;
         match Self::run_batch(&mut conn, requests).await {
@@ -194,12 +212,13 @@ struct SqliteTx<'c> {
 
 impl TxOps for SqliteTx<'_> {
     async fn command_outcome(&mut self, command_id: Uuid) -> Result<Option<AppendOutcome>, StoreError> {
-        let row: Option<(i64, i64, i64)> =
-            sqlx::query_as("SELECT stream_version, first_position, last_position FROM command_log WHERE command_id = ?1")
-                .bind(command_id)
-                .fetch_optional(&mut *self.conn)
-                .await
-                .map_err(StoreError::db(format!("looking up command {command_id}")))?;
+        let row: Option<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT stream_version, first_position, last_position FROM command_log WHERE command_id = ?1",
+        )
+        .bind(command_id)
+        .fetch_optional(&mut *self.conn)
+        .await
+        .map_err(StoreError::db(format!("looking up command {command_id}")))?;
         Ok(row.map(|(v, first, last)| AppendOutcome {
             stream_version: v as u64,
             first_position: first as u64,
@@ -215,11 +234,8 @@ impl TxOps for SqliteTx<'_> {
             list.push_bind(*id);
         }
         query.push(")");
-        let rows: Vec<(i64, i64)> = query
-            .build_query_as()
-            .fetch_all(&mut *self.conn)
-            .await
-            .map_err(StoreError::db("looking up event ids"))?;
+        let rows: Vec<(i64, i64)> =
+            query.build_query_as().fetch_all(&mut *self.conn).await.map_err(StoreError::db("looking up event ids"))?;
         Ok(rows.into_iter().map(|(p, v)| (p as u64, v as u64)).collect())
     }
 
@@ -256,7 +272,13 @@ impl TxOps for SqliteTx<'_> {
         Ok(())
     }
 
-    async fn insert_command(&mut self, command_id: Uuid, stream_id: &str, outcome: &AppendOutcome, at: DateTime<Utc>) -> Result<(), StoreError> {
+    async fn insert_command(
+        &mut self,
+        command_id: Uuid,
+        stream_id: &str,
+        outcome: &AppendOutcome,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         sqlx::query(
             "INSERT INTO command_log (command_id, stream_id, stream_version, first_position, last_position, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )

@@ -5,12 +5,20 @@
 //!   `categories`;
 //! - [`inventory::InventoryProjector`]: `inventory` keyed by SKU;
 //! - [`carts::CartsProjector`]: `carts` keyed by customer id;
+//! - [`customers::CustomersProjector`]: `customers` (profiles) keyed by customer id;
 //! - [`orders::OrdersProjector`]: `orders` keyed by order id, queryable by `customer_id`.
+//! - [`payments::PaymentsProjector`]: `payments` keyed by payment id and
+//!   `payment_methods` keyed by saved method id;
+//! - [`notifications::NotificationsProjector`] writes `notifications` (delivery
+//!   histories) keyed by notification id, queryable by `customer_id`.
 
 pub mod carts;
 pub mod catalog;
+pub mod customers;
 pub mod inventory;
+pub mod notifications;
 pub mod orders;
+pub mod payments;
 mod render;
 
 use std::sync::Arc;
@@ -23,7 +31,10 @@ pub fn all() -> Vec<Arc<dyn Projector>> {
         Arc::new(catalog::CatalogProjector),
         Arc::new(inventory::InventoryProjector),
         Arc::new(carts::CartsProjector),
+        Arc::new(customers::CustomersProjector),
         Arc::new(orders::OrdersProjector),
+        Arc::new(payments::PaymentsProjector),
+        Arc::new(notifications::NotificationsProjector),
     ]
 }
 

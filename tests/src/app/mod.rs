@@ -104,7 +104,13 @@ impl TestApp {
     }
 
     /// Sends a request; `body` goes as JSON.
-    pub async fn request(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> anyhow::Result<ApiResponse> {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> anyhow::Result<ApiResponse> {
         self.send(method, path, token, body, &[]).await
     }
 
@@ -131,8 +137,16 @@ impl TestApp {
     }
 
     /// Sends raw bytes with a content type (for malformed-body tests).
-    pub async fn send_raw(&self, method: Method, path: &str, token: Option<&str>, content_type: &str, body: Vec<u8>) -> anyhow::Result<ApiResponse> {
-        let mut request = self.client.request(method, format!("{}{path}", self.base)).header("content-type", content_type).body(body);
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> anyhow::Result<ApiResponse> {
+        let mut request =
+            self.client.request(method, format!("{}{path}", self.base)).header("content-type", content_type).body(body);
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
@@ -181,7 +195,13 @@ impl TestApp {
     /// Returns (customer id, access token).
     pub async fn customer(&self, email: &str) -> anyhow::Result<(String, String)> {
         let password = "correct horse battery staple";
-        let registered = self.post("/api/v1/users/register", None, &json!({ "email": email, "password": password, "name": "Test Customer" })).await?;
+        let registered = self
+            .post(
+                "/api/v1/users/register",
+                None,
+                &json!({ "email": email, "password": password, "name": "Test Customer" }),
+            )
+            .await?;
         anyhow::ensure!(registered.status == 201, "register {email} failed: {registered}");
         let id = registered.data()["id"].as_str().context("no id")?.to_owned();
         let token = self.mailed_token(email).await?;
@@ -194,7 +214,10 @@ impl TestApp {
     pub fn mail(&self) -> anyhow::Result<Vec<String>> {
         let dir = self.data_dir.path().join("mail");
         let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-            Ok(entries) => entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "eml")).collect(),
+            Ok(entries) => entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                .collect(),
             Err(_) => Vec::new(),
         };
         files.sort();
@@ -216,7 +239,8 @@ impl TestApp {
 /// The value of the first `token=` in a message (base64url characters).
 pub fn token_in(mail: &str) -> Option<String> {
     let start = mail.find("token=")? + "token=".len();
-    let token: String = mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    let token: String =
+        mail[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
     (!token.is_empty()).then_some(token)
 }
 

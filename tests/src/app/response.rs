@@ -42,12 +42,18 @@ impl ApiResponse {
 
     /// The field names in `errors`.
     pub fn error_fields(&self) -> Vec<String> {
-        self.body["errors"].as_array().map(|e| e.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+        self.body["errors"]
+            .as_array()
+            .map(|e| e.iter().filter_map(|e| e["field"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
     }
 
     /// The codes in `errors`.
     pub fn error_codes(&self) -> Vec<String> {
-        self.body["errors"].as_array().map(|e| e.iter().filter_map(|e| e["code"].as_str().map(str::to_owned)).collect()).unwrap_or_default()
+        self.body["errors"]
+            .as_array()
+            .map(|e| e.iter().filter_map(|e| e["code"].as_str().map(str::to_owned)).collect())
+            .unwrap_or_default()
     }
 
     /// True when the body is the seed's envelope.

@@ -1,12 +1,15 @@
 //! Proptest strategies that build every event of the domain through its public
 //! constructors, and turn each into what the codec stores.
 
+pub mod campaign;
 pub mod cart;
 pub mod catalog;
 pub mod coupon;
 pub mod customer;
 pub mod envelope;
 pub mod inventory;
+pub mod invoice;
+pub mod notification;
 pub mod order;
 pub mod payment;
 pub mod values;
@@ -16,6 +19,9 @@ use emporium_domain::category::Category;
 use emporium_domain::coupon::Coupon;
 use emporium_domain::customer::Customer;
 use emporium_domain::inventory::Inventory;
+use emporium_domain::invoice::Invoice;
+use emporium_domain::notification::Notification;
+use emporium_domain::notification::campaign::Campaign;
 use emporium_domain::order::Order;
 use emporium_domain::payment::Payment;
 use emporium_domain::payment::wallet::Wallet;
@@ -57,5 +63,8 @@ pub fn any_sample() -> impl Strategy<Value = Sample> {
         order::events().prop_map(sample::<Order>).boxed(),
         payment::payment_events().prop_map(sample::<Payment>).boxed(),
         payment::wallet_events().prop_map(sample::<Wallet>).boxed(),
+        invoice::events().prop_map(sample::<Invoice>).boxed(),
+        notification::events().prop_map(sample::<Notification>).boxed(),
+        campaign::events().prop_map(sample::<Campaign>).boxed(),
     ]
 }

@@ -8,6 +8,7 @@ use emporium_domain::ids::{
     CartId, CartLineId, CategoryId, CouponId, CustomerId, OrderId, PaymentId, PaymentMethodId, ProductId,
 };
 use emporium_domain::money::{Currency, MAX_AMOUNT_MINOR, Money};
+use emporium_domain::notification::{CampaignId, NotificationId};
 use emporium_domain::order::{CountryCode, ShippingAddress};
 use emporium_domain::payment::{MethodToken, TokenFingerprint};
 use emporium_domain::values::{Email, Quantity, Sku, bounded_text};
@@ -32,7 +33,7 @@ macro_rules! id_strategies {
 id_strategies! {
     customer_id -> CustomerId, product_id -> ProductId, category_id -> CategoryId, cart_id -> CartId,
     cart_line_id -> CartLineId, coupon_id -> CouponId, order_id -> OrderId, payment_id -> PaymentId,
-    payment_method_id -> PaymentMethodId,
+    payment_method_id -> PaymentMethodId, notification_id -> NotificationId, campaign_id -> CampaignId,
 }
 
 /// An instant between 1970 and 2100, with sub-second precision.

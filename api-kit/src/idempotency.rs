@@ -1,0 +1,163 @@
+//! `Idempotency-Key`: a POST repeated with the same key and body answers with the
+//! first response and appends nothing new.
+//!
+//! Keys are scoped by caller (the bearer token's subject, or `guest`). The first
+//! answer (any status below 500) is stored in the account store with a hash of the
+//! method, path and body; a repeat with a different request is refused with 409
+//! `idempotency.key_reused`. Requests with the same key are serialised within a
+//! process, so two concurrent retries cannot both run the handler.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use axum::body::{Body, Bytes, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use emporium_infra::accounts::{AccountStore, IdempotentResponse};
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+use crate::token::TokenKeys;
+
+/// `Idempotency-Key`.
+pub static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+/// Set on a replayed answer.
+pub static REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+/// Longest key accepted.
+const MAX_KEY_LEN: usize = 255;
+/// Largest body a replayable answer may have.
+const MAX_STORED_BODY: usize = 1024 * 1024;
+/// Headers of the first answer that a replay repeats.
+const REPLAYED_HEADERS: [&str; 3] = ["content-type", "location", "x-emporium-position"];
+
+/// What the middleware needs.
+#[derive(Clone)]
+pub struct Idempotency {
+    accounts: Arc<dyn AccountStore>,
+    keys: TokenKeys,
+    in_flight: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+}
+
+impl Idempotency {
+    /// Records answers in `accounts`; scopes keys by the subject of tokens signed with `keys`.
+    pub fn new(accounts: Arc<dyn AccountStore>, keys: TokenKeys) -> Self {
+        Self { accounts, keys, in_flight: Arc::default() }
+    }
+
+    fn scope(&self, request: &Request) -> String {
+        request
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|token| self.keys.verify(token.trim(), chrono::Utc::now().timestamp()).ok())
+            .map_or_else(|| "guest".to_owned(), |claims| claims.sub)
+    }
+
+    fn lock_for(&self, slot: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut map = self.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        map.entry(slot.to_owned()).or_default().clone()
+    }
+
+    fn release(&self, slot: &str, lock: Arc<tokio::sync::Mutex<()>>) {
+        let mut map = self.in_flight.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        drop(lock);
+        if map.get(slot).is_some_and(|l| Arc::strong_count(l) == 1) {
+            map.remove(slot);
+        }
+    }
+}
+
+/// Middleware (use with `axum::middleware::from_fn_with_state`).
+pub async fn idempotency(State(state): State<Idempotency>, request: Request, next: Next) -> Response {
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    let Some(key) = request.headers().get(&IDEMPOTENCY_KEY).cloned() else {
+        return next.run(request).await;
+    };
+    let key = match key.to_str() {
+        Ok(k) if !k.trim().is_empty() && k.len() <= MAX_KEY_LEN => k.trim().to_owned(),
+        _ => {
+            return ApiError::field(
+                "Idempotency-Key",
+                "validation.invalid",
+                format!("must be 1 to {MAX_KEY_LEN} visible characters"),
+            )
+            .into_response();
+        }
+    };
+    let scope = state.scope(&request);
+    let (parts, body) = request.into_parts();
+    let body = match to_bytes(body, usize::MAX).await {
+        Ok(body) => body,
+        Err(_) => return ApiError::too_large("the body is larger than this endpoint accepts").into_response(),
+    };
+    let request_hash = request_hash(&parts.method, parts.uri.path(), &body);
+    let slot = format!("{scope}\u{0}{key}");
+    let lock = state.lock_for(&slot);
+    let response = {
+        let _held = lock.lock().await;
+        match state.accounts.idempotent_response(&scope, &key).await {
+            Ok(Some(stored)) if stored.request_hash == request_hash => replay(&stored),
+            Ok(Some(_)) => {
+                ApiError::conflict("idempotency.key_reused", "this Idempotency-Key was used for a different request")
+                    .into_response()
+            }
+            Ok(None) => {
+                let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+                remember(&state, &scope, &key, request_hash, response).await
+            }
+            Err(error) => ApiError::internal(&error).into_response(),
+        }
+    };
+    state.release(&slot, lock);
+    response
+}
+
+fn request_hash(method: &Method, path: &str, body: &Bytes) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(method.as_str());
+    hasher.update([0]);
+    hasher.update(path);
+    hasher.update([0]);
+    hasher.update(body);
+    hex::encode(hasher.finalize())
+}
+
+async fn remember(state: &Idempotency, scope: &str, key: &str, request_hash: String, response: Response) -> Response {
+    if response.status().is_server_error() {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let Ok(body) = to_bytes(body, MAX_STORED_BODY).await else {
+        return ApiError::internal(&std::io::Error::other("response too large to store for idempotency"))
+            .into_response();
+    };
+    let headers = REPLAYED_HEADERS
+        .iter()
+        .filter_map(|name| {
+            parts.headers.get(*name).and_then(|v| v.to_str().ok()).map(|v| ((*name).to_owned(), v.to_owned()))
+        })
+        .collect();
+    let stored = IdempotentResponse { request_hash, status: parts.status.as_u16(), headers, body: body.to_vec() };
+    if let Err(error) = state.accounts.save_idempotent_response(scope, key, &stored).await {
+        tracing::error!(%error, "could not store an idempotent response; a retry will run again");
+    }
+    Response::from_parts(parts, Body::from(body))
+}
+
+fn replay(stored: &IdempotentResponse) -> Response {
+    let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
+    let mut response = (status, stored.body.clone()).into_response();
+    for (name, value) in &stored.headers {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name.as_str()), HeaderValue::from_str(value)) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response.headers_mut().insert(REPLAYED.clone(), HeaderValue::from_static("true"));
+    response
+}

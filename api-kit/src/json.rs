@@ -1,0 +1,100 @@
+//! A JSON body extractor whose refusals answer in the envelope.
+
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use serde::de::DeserializeOwned;
+
+use crate::envelope::FieldError;
+use crate::error::ApiError;
+
+/// Like `axum::Json`, but a bad body is a 400/413/415 in the envelope, with the
+/// offending field named when serde can tell.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApiJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for ApiJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(request, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(reject(rejection)),
+        }
+    }
+}
+
+fn reject(rejection: JsonRejection) -> ApiError {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => {
+            ApiError::unsupported_media_type("the body must be JSON with Content-Type: application/json")
+        }
+        JsonRejection::JsonDataError(error) => {
+            let detail = error.body_text();
+            let field = field_of(&detail);
+            ApiError::invalid(vec![FieldError::new(field, "validation.invalid", clean(&detail))])
+        }
+        JsonRejection::JsonSyntaxError(error) => {
+            ApiError::bad_request("request.malformed_json", clean(&error.body_text()))
+        }
+        JsonRejection::BytesRejection(error) if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::too_large("the body is larger than this endpoint accepts")
+        }
+        other => ApiError::bad_request("request.unreadable_body", clean(&other.body_text())),
+    }
+}
+
+/// serde_path_to_error's path (`lines[0].quantity: …`), or serde's "unknown field `x`" / "missing field `x`".
+fn field_of(detail: &str) -> String {
+    let message = detail.strip_prefix("Failed to deserialize the JSON body into the target type: ").unwrap_or(detail);
+    for marker in ["unknown field `", "missing field `"] {
+        if let Some(start) = message.find(marker) {
+            let rest = &message[start + marker.len()..];
+            if let Some(end) = rest.find('`') {
+                let name = &rest[..end];
+                let prefix = message.split_once(": ").map(|(p, _)| p).filter(|p| !p.contains(' ') && *p != ".");
+                return match prefix {
+                    // serde_path_to_error already names the field itself in the path.
+                    Some(p) if !p.is_empty() && p != name && !p.ends_with(&format!(".{name}")) => format!("{p}.{name}"),
+                    _ => name.to_owned(),
+                };
+            }
+        }
+    }
+    match message.split_once(": ") {
+        Some((path, _)) if !path.contains(' ') && path != "." => path.to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// Drops axum's boilerplate prefix and serde's "at line 1 column 9" tail.
+fn clean(detail: &str) -> String {
+    let message = detail
+        .strip_prefix("Failed to deserialize the JSON body into the target type: ")
+        .or_else(|| detail.strip_prefix("Failed to parse the request body as JSON: "))
+        .unwrap_or(detail);
+    let message = message.split(" at line ").next().unwrap_or(message);
+    message.chars().take(300).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field_of;
+
+    #[test]
+    fn names_the_field_serde_complains_about() {
+        let prefix = "Failed to deserialize the JSON body into the target type: ";
+        assert_eq!(
+            field_of(&format!("{prefix}quantity: invalid value: integer `-1`, expected u32 at line 1 column 15")),
+            "quantity"
+        );
+        assert_eq!(field_of(&format!("{prefix}lines[0].quantity: invalid type")), "lines[0].quantity");
+        assert_eq!(field_of(&format!("{prefix}unknown field `colour`, expected one of `name`")), "colour");
+        assert_eq!(field_of(&format!("{prefix}missing field `email` at line 1 column 2")), "email");
+        assert_eq!(field_of(&format!("{prefix}role: unknown field `role`, expected one of `name`")), "role");
+        assert_eq!(field_of(&format!("{prefix}shipping_address: missing field `city`")), "shipping_address.city");
+    }
+}

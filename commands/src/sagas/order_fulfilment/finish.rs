@@ -1,0 +1,101 @@
+//! Completing a paid order: the held units are sold (committed), the invoice sequence
+//! gives the order its number, and the order is confirmed with it.
+
+use chrono::Utc;
+use emporium_domain::Decider;
+use emporium_domain::inventory::{Inventory, InventoryCommand, InventoryError};
+use emporium_domain::invoice::{Invoice, InvoiceCommand, InvoiceEvent};
+use emporium_domain::order::{Order, OrderCommand, PlacedOrder};
+use emporium_domain::values::Sku;
+use emporium_infra::codec::decode;
+
+use super::error::SagaError;
+use super::reserve::units_by_sku;
+use super::saga::Saga;
+use super::state::{FulfilmentState, StockHold};
+use super::trigger::Trigger;
+use crate::CommandOutcome;
+
+/// What finishing the order came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Finished {
+    /// The order is confirmed with this invoice number.
+    Confirmed {
+        /// The number.
+        invoice_number: u64,
+    },
+    /// A SKU's reservation was gone, so the order cannot be fulfilled.
+    StockLost {
+        /// The cancellation reason, naming the SKU.
+        reason: String,
+    },
+    /// Something else refused (the order moved on meanwhile); nothing more to do here.
+    Stopped,
+}
+
+/// Commits every SKU, numbers the invoice and confirms the order.
+#[tracing::instrument(skip_all, fields(order_id = %order.order_id, trigger = %trigger.event_id))]
+pub(super) async fn finish(
+    saga: &Saga,
+    trigger: &Trigger,
+    order: &PlacedOrder,
+    state: &mut FulfilmentState,
+) -> Result<Finished, SagaError> {
+    for (sku, _) in units_by_sku(order) {
+        let commit = InventoryCommand::Commit { sku: sku.clone(), order_id: order.order_id, at: Utc::now() };
+        match saga.issue::<Inventory>(trigger, &format!("commit/{sku}"), sku.as_str(), commit).await? {
+            Ok(_) => note_committed(state, &sku),
+            Err(InventoryError::NoReservation(_)) => {
+                return Ok(Finished::StockLost { reason: format!("the stock reservation for SKU {sku} was lost") });
+            }
+            Err(refusal) => {
+                tracing::warn!(%sku, %refusal, "commit refused");
+                return Ok(Finished::Stopped);
+            }
+        }
+    }
+    state.stock = StockHold::Committed;
+    let assign = InvoiceCommand::Assign { order_id: order.order_id, at: Utc::now() };
+    let outcome = match saga.issue::<Invoice>(trigger, "invoice", Invoice::SEQUENCE, assign).await? {
+        Ok(outcome) => outcome,
+        Err(refusal) => {
+            tracing::error!(%refusal, "no invoice number could be assigned");
+            return Ok(Finished::Stopped);
+        }
+    };
+    let Some(invoice_number) = invoice_number(saga, &outcome, order).await? else {
+        tracing::error!("the invoice sequence lost the order's number");
+        return Ok(Finished::Stopped);
+    };
+    let confirm = OrderCommand::Confirm { order_id: order.order_id, invoice_number, at: Utc::now() };
+    match saga.issue::<Order>(trigger, "confirm", &order.order_id.to_string(), confirm).await? {
+        Ok(_) => Ok(Finished::Confirmed { invoice_number }),
+        Err(refusal) => {
+            tracing::info!(%refusal, "confirmation refused; the order moved on");
+            Ok(Finished::Stopped)
+        }
+    }
+}
+
+/// The order's invoice number: read from the one event the assignment appended (or
+/// appended the first time), else from the whole sequence.
+async fn invoice_number(saga: &Saga, outcome: &CommandOutcome, order: &PlacedOrder) -> Result<Option<u64>, SagaError> {
+    if outcome.appended > 0 || outcome.duplicate {
+        let stream_id = format!("{}-{}", Invoice::CATEGORY, Invoice::SEQUENCE);
+        let page = saga.handler.store().read_stream(&stream_id, outcome.stream_version, 1).await?;
+        for recorded in &page {
+            if let Ok(InvoiceEvent::InvoiceNumberAssigned(assigned)) = decode::<InvoiceEvent>(recorded)
+                && assigned.order_id == order.order_id
+            {
+                return Ok(Some(assigned.number));
+            }
+        }
+    }
+    Ok(saga.load::<Invoice>(Invoice::SEQUENCE).await?.number_of(&order.order_id))
+}
+
+fn note_committed(state: &mut FulfilmentState, sku: &Sku) {
+    if !state.committed_skus.contains(sku) {
+        state.committed_skus.push(sku.clone());
+    }
+}

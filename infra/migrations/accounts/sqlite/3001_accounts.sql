@@ -1,0 +1,44 @@
+-- The account store: state kept beside the event log and never in it. Tables are
+-- prefixed `acct_` so the store can share a file with the event and read stores.
+-- Timestamps are microseconds since the Unix epoch, UTC.
+
+-- One login per customer: the address it signs in with and the Argon2id PHC string.
+CREATE TABLE IF NOT EXISTS acct_credentials (
+    customer_id   BLOB    PRIMARY KEY,
+    email         TEXT    NOT NULL UNIQUE,
+    password_hash TEXT    NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+
+-- Single-use tokens by the SHA-256 (hex) of their secret.
+CREATE TABLE IF NOT EXISTS acct_tokens (
+    token_hash  TEXT    PRIMARY KEY,
+    kind        TEXT    NOT NULL,
+    customer_id BLOB    NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS acct_tokens_customer ON acct_tokens (customer_id, kind);
+CREATE INDEX IF NOT EXISTS acct_tokens_expiry ON acct_tokens (expires_at);
+
+-- "This key of this kind belongs to that owner" (a SKU, a coupon code).
+CREATE TABLE IF NOT EXISTS acct_unique_claims (
+    kind       TEXT    NOT NULL,
+    key        TEXT    NOT NULL,
+    owner      TEXT    NOT NULL,
+    claimed_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, key)
+) WITHOUT ROWID;
+
+-- The first answer to each `Idempotency-Key`, per caller scope.
+CREATE TABLE IF NOT EXISTS acct_idempotency (
+    scope        TEXT    NOT NULL,
+    key          TEXT    NOT NULL,
+    request_hash TEXT    NOT NULL,
+    status       INTEGER NOT NULL,
+    headers      TEXT    NOT NULL CHECK (json_valid(headers)),
+    body         BLOB    NOT NULL,
+    created_at   INTEGER NOT NULL,
+    PRIMARY KEY (scope, key)
+) WITHOUT ROWID;

@@ -1,0 +1,116 @@
+//! State that must never enter the event log, kept beside it: password hashes,
+//! single-use tokens (refresh, email verification, password reset), uniqueness
+//! claims (an e-mail, a SKU, a coupon code belongs to one aggregate) and idempotency
+//! records of HTTP requests.
+//!
+//! Adapters: [`sqlite`] (a file under the data dir) and [`postgres`] (tables prefixed
+//! `acct_`); both pass `tests/tests/accounts.rs`.
+
+mod error;
+pub mod postgres;
+pub mod sqlite;
+mod stored;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+pub use error::AccountStoreError;
+
+/// What a single-use token is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// Trades for a new access token (and is replaced: rotation).
+    Refresh,
+    /// Proves the owner of an e-mail address.
+    EmailVerification,
+    /// Allows setting a new password without the old one.
+    PasswordReset,
+}
+
+impl TokenKind {
+    /// The stored name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Refresh => "refresh",
+            Self::EmailVerification => "email_verification",
+            Self::PasswordReset => "password_reset",
+        }
+    }
+}
+
+/// A login: who, with which address, and the Argon2id PHC string of their password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// The customer.
+    pub customer_id: Uuid,
+    /// Lower-cased e-mail address.
+    pub email: String,
+    /// `$argon2id$…` PHC string.
+    pub password_hash: String,
+}
+
+/// A stored HTTP answer for an `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotentResponse {
+    /// SHA-256 of method, path and body of the first request: a different request
+    /// reusing the key is refused.
+    pub request_hash: String,
+    /// The first answer's status code.
+    pub status: u16,
+    /// Its headers worth replaying (Location, X-Emporium-Position, Content-Type).
+    pub headers: Vec<(String, String)>,
+    /// Its body.
+    pub body: Vec<u8>,
+}
+
+/// The port.
+#[async_trait]
+pub trait AccountStore: Send + Sync + 'static {
+    /// Stores a new login; [`AccountStoreError::Duplicate`] when the e-mail is taken.
+    async fn create_credentials(&self, credentials: &Credentials) -> Result<(), AccountStoreError>;
+    /// The login for an e-mail address.
+    async fn credentials_by_email(&self, email: &str) -> Result<Option<Credentials>, AccountStoreError>;
+    /// The login of a customer.
+    async fn credentials_by_id(&self, customer_id: Uuid) -> Result<Option<Credentials>, AccountStoreError>;
+    /// Replaces a customer's password hash.
+    async fn set_password_hash(&self, customer_id: Uuid, password_hash: &str) -> Result<(), AccountStoreError>;
+
+    /// Stores a token by the SHA-256 of its secret (the secret itself is never stored).
+    async fn insert_token(
+        &self,
+        token_hash: &str,
+        kind: TokenKind,
+        customer_id: Uuid,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), AccountStoreError>;
+    /// Atomically deletes an unexpired token and returns its customer: single use.
+    async fn consume_token(
+        &self,
+        token_hash: &str,
+        kind: TokenKind,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Uuid>, AccountStoreError>;
+    /// Deletes every token of a kind for a customer (logout everywhere, password change).
+    async fn revoke_tokens(&self, customer_id: Uuid, kind: TokenKind) -> Result<(), AccountStoreError>;
+
+    /// Claims `key` of `kind` (e.g. `sku`, `coupon_code`) for `owner`; returns the owner
+    /// that holds it — `owner` itself when the claim is new or repeated.
+    async fn claim_unique(&self, kind: &str, key: &str, owner: &str) -> Result<String, AccountStoreError>;
+    /// Who holds `key` of `kind`.
+    async fn unique_owner(&self, kind: &str, key: &str) -> Result<Option<String>, AccountStoreError>;
+
+    /// The stored answer for an idempotency key (scoped by caller).
+    async fn idempotent_response(
+        &self,
+        scope: &str,
+        key: &str,
+    ) -> Result<Option<IdempotentResponse>, AccountStoreError>;
+    /// Stores the first answer for an idempotency key; a second store of the same key keeps the first.
+    async fn save_idempotent_response(
+        &self,
+        scope: &str,
+        key: &str,
+        response: &IdempotentResponse,
+    ) -> Result<(), AccountStoreError>;
+}

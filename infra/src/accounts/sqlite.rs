@@ -1,0 +1,326 @@
+//! The account store in a SQLite file: the embedded default.
+//!
+//! WAL mode with `synchronous = FULL` (a changed password or a revoked token must
+//! survive a power cut). Every operation is one statement, so SQLite's own locking
+//! makes it atomic: a token is consumed by one `DELETE … RETURNING`, a claim by one
+//! `INSERT … ON CONFLICT DO NOTHING` followed by a read of the holder.
+
+use std::path::Path;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use uuid::Uuid;
+
+use super::error::is_unique_violation;
+use super::stored::{decode_headers, encode_headers, normalise_email};
+use super::{AccountStore, AccountStoreError, Credentials, IdempotentResponse, TokenKind};
+
+/// An [`AccountStore`] in one SQLite file.
+#[derive(Debug, Clone)]
+pub struct SqliteAccountStore {
+    pool: SqlitePool,
+}
+
+impl SqliteAccountStore {
+    /// Opens (creating it and its directory if needed) and migrates the file at `path`.
+    pub async fn open(path: &Path) -> Result<Self, AccountStoreError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| AccountStoreError::Io {
+                context: format!("creating the account store directory {}", dir.display()),
+                source,
+            })?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(AccountStoreError::db(format!("opening the account store {}", path.display())))?;
+        migrator().run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// The underlying pool (for diagnostics and tests).
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+/// The account store's migrations; they share `_sqlx_migrations` with other components.
+fn migrator() -> sqlx::migrate::Migrator {
+    let mut migrator = sqlx::migrate!("./migrations/accounts/sqlite");
+    migrator.set_ignore_missing(true);
+    migrator
+}
+
+fn micros(at: DateTime<Utc>) -> i64 {
+    at.timestamp_micros()
+}
+
+type CredentialsRow = (Uuid, String, String);
+
+fn credentials((customer_id, email, password_hash): CredentialsRow) -> Credentials {
+    Credentials { customer_id, email, password_hash }
+}
+
+async fn insert_credentials(pool: &SqlitePool, c: &Credentials, email: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO acct_credentials (customer_id, email, password_hash, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+    )
+    .bind(c.customer_id)
+    .bind(email)
+    .bind(&c.password_hash)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(drop)
+}
+
+async fn select_credentials_by_email(pool: &SqlitePool, email: &str) -> Result<Option<CredentialsRow>, sqlx::Error> {
+    sqlx::query_as("SELECT customer_id, email, password_hash FROM acct_credentials WHERE email = ?1")
+        .bind(email)
+        .fetch_optional(pool)
+        .await
+}
+
+async fn select_credentials_by_id(pool: &SqlitePool, customer_id: Uuid) -> Result<Option<CredentialsRow>, sqlx::Error> {
+    sqlx::query_as("SELECT customer_id, email, password_hash FROM acct_credentials WHERE customer_id = ?1")
+        .bind(customer_id)
+        .fetch_optional(pool)
+        .await
+}
+
+async fn update_password_hash(pool: &SqlitePool, customer_id: Uuid, hash: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE acct_credentials SET password_hash = ?2, updated_at = ?3 WHERE customer_id = ?1")
+        .bind(customer_id)
+        .bind(hash)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(drop)
+}
+
+/// Drops a customer's expired tokens of one kind, so unused ones do not pile up.
+async fn delete_expired_tokens(
+    pool: &SqlitePool,
+    customer_id: Uuid,
+    kind: TokenKind,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM acct_tokens WHERE customer_id = ?1 AND kind = ?2 AND expires_at <= ?3")
+        .bind(customer_id)
+        .bind(kind.as_str())
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(drop)
+}
+
+async fn insert_token_row(
+    pool: &SqlitePool,
+    hash: &str,
+    kind: TokenKind,
+    customer_id: Uuid,
+    expires: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO acct_tokens (token_hash, kind, customer_id, expires_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .bind(hash)
+    .bind(kind.as_str())
+    .bind(customer_id)
+    .bind(expires)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(drop)
+}
+
+/// Deletes the token whatever its expiry (a spent or stale secret is useless) and
+/// returns its owner and expiry.
+async fn delete_token(pool: &SqlitePool, hash: &str, kind: TokenKind) -> Result<Option<(Uuid, i64)>, sqlx::Error> {
+    sqlx::query_as("DELETE FROM acct_tokens WHERE token_hash = ?1 AND kind = ?2 RETURNING customer_id, expires_at")
+        .bind(hash)
+        .bind(kind.as_str())
+        .fetch_optional(pool)
+        .await
+}
+
+async fn delete_tokens_of(pool: &SqlitePool, customer_id: Uuid, kind: TokenKind) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM acct_tokens WHERE customer_id = ?1 AND kind = ?2")
+        .bind(customer_id)
+        .bind(kind.as_str())
+        .execute(pool)
+        .await
+        .map(drop)
+}
+
+async fn insert_claim(pool: &SqlitePool, kind: &str, key: &str, owner: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO acct_unique_claims (kind, key, owner, claimed_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (kind, key) DO NOTHING")
+        .bind(kind)
+        .bind(key)
+        .bind(owner)
+        .bind(now)
+        .execute(pool)
+        .await
+        .map(drop)
+}
+
+async fn select_claim_owner(pool: &SqlitePool, kind: &str, key: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT owner FROM acct_unique_claims WHERE kind = ?1 AND key = ?2")
+        .bind(kind)
+        .bind(key)
+        .fetch_optional(pool)
+        .await
+}
+
+type IdempotencyRow = (String, i64, String, Vec<u8>);
+
+async fn select_idempotent(pool: &SqlitePool, scope: &str, key: &str) -> Result<Option<IdempotencyRow>, sqlx::Error> {
+    sqlx::query_as("SELECT request_hash, status, headers, body FROM acct_idempotency WHERE scope = ?1 AND key = ?2")
+        .bind(scope)
+        .bind(key)
+        .fetch_optional(pool)
+        .await
+}
+
+async fn insert_idempotent(
+    pool: &SqlitePool,
+    scope: &str,
+    key: &str,
+    response: &IdempotentResponse,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO acct_idempotency (scope, key, request_hash, status, headers, body, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (scope, key) DO NOTHING",
+    )
+    .bind(scope)
+    .bind(key)
+    .bind(&response.request_hash)
+    .bind(i64::from(response.status))
+    .bind(encode_headers(&response.headers))
+    .bind(&response.body)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(drop)
+}
+
+#[async_trait]
+impl AccountStore for SqliteAccountStore {
+    async fn create_credentials(&self, credentials: &Credentials) -> Result<(), AccountStoreError> {
+        let email = normalise_email(&credentials.email);
+        match insert_credentials(&self.pool, credentials, &email, micros(Utc::now())).await {
+            Ok(()) => Ok(()),
+            Err(error) if is_unique_violation(&error) => Err(AccountStoreError::Duplicate(email)),
+            Err(error) => {
+                Err(AccountStoreError::db(format!("storing the login of customer {}", credentials.customer_id))(error))
+            }
+        }
+    }
+
+    async fn credentials_by_email(&self, email: &str) -> Result<Option<Credentials>, AccountStoreError> {
+        let row = select_credentials_by_email(&self.pool, &normalise_email(email))
+            .await
+            .map_err(AccountStoreError::db("looking up a login by e-mail"))?;
+        Ok(row.map(credentials))
+    }
+
+    async fn credentials_by_id(&self, customer_id: Uuid) -> Result<Option<Credentials>, AccountStoreError> {
+        let row = select_credentials_by_id(&self.pool, customer_id)
+            .await
+            .map_err(AccountStoreError::db(format!("looking up the login of customer {customer_id}")))?;
+        Ok(row.map(credentials))
+    }
+
+    async fn set_password_hash(&self, customer_id: Uuid, password_hash: &str) -> Result<(), AccountStoreError> {
+        update_password_hash(&self.pool, customer_id, password_hash, micros(Utc::now()))
+            .await
+            .map_err(AccountStoreError::db(format!("changing the password of customer {customer_id}")))
+    }
+
+    async fn insert_token(
+        &self,
+        token_hash: &str,
+        kind: TokenKind,
+        customer_id: Uuid,
+        expires_at: DateTime<Utc>,
+    ) -> Result<(), AccountStoreError> {
+        let now = micros(Utc::now());
+        let context = || format!("storing a {} token of customer {customer_id}", kind.as_str());
+        delete_expired_tokens(&self.pool, customer_id, kind, now).await.map_err(AccountStoreError::db(context()))?;
+        insert_token_row(&self.pool, token_hash, kind, customer_id, micros(expires_at), now)
+            .await
+            .map_err(AccountStoreError::db(context()))
+    }
+
+    async fn consume_token(
+        &self,
+        token_hash: &str,
+        kind: TokenKind,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Uuid>, AccountStoreError> {
+        let row = delete_token(&self.pool, token_hash, kind)
+            .await
+            .map_err(AccountStoreError::db(format!("consuming a {} token", kind.as_str())))?;
+        Ok(row.filter(|(_, expires)| *expires > micros(now)).map(|(customer_id, _)| customer_id))
+    }
+
+    async fn revoke_tokens(&self, customer_id: Uuid, kind: TokenKind) -> Result<(), AccountStoreError> {
+        delete_tokens_of(&self.pool, customer_id, kind)
+            .await
+            .map_err(AccountStoreError::db(format!("revoking the {} tokens of customer {customer_id}", kind.as_str())))
+    }
+
+    async fn claim_unique(&self, kind: &str, key: &str, owner: &str) -> Result<String, AccountStoreError> {
+        let context = || format!("claiming {kind} {key:?}");
+        insert_claim(&self.pool, kind, key, owner, micros(Utc::now()))
+            .await
+            .map_err(AccountStoreError::db(context()))?;
+        select_claim_owner(&self.pool, kind, key).await.map_err(AccountStoreError::db(context()))?.ok_or_else(|| {
+            AccountStoreError::Corrupt { context: context(), reason: "the claim vanished after it was made".to_owned() }
+        })
+    }
+
+    async fn unique_owner(&self, kind: &str, key: &str) -> Result<Option<String>, AccountStoreError> {
+        select_claim_owner(&self.pool, kind, key)
+            .await
+            .map_err(AccountStoreError::db(format!("looking up the owner of {kind} {key:?}")))
+    }
+
+    async fn idempotent_response(
+        &self,
+        scope: &str,
+        key: &str,
+    ) -> Result<Option<IdempotentResponse>, AccountStoreError> {
+        let context = || format!("reading the answer for idempotency key {key:?}");
+        let Some((request_hash, status, headers, body)) =
+            select_idempotent(&self.pool, scope, key).await.map_err(AccountStoreError::db(context()))?
+        else {
+            return Ok(None);
+        };
+        let status = u16::try_from(status)
+            .map_err(|_| AccountStoreError::Corrupt { context: context(), reason: format!("status {status}") })?;
+        Ok(Some(IdempotentResponse { request_hash, status, headers: decode_headers(&headers, context)?, body }))
+    }
+
+    async fn save_idempotent_response(
+        &self,
+        scope: &str,
+        key: &str,
+        response: &IdempotentResponse,
+    ) -> Result<(), AccountStoreError> {
+        insert_idempotent(&self.pool, scope, key, response, micros(Utc::now()))
+            .await
+            .map_err(AccountStoreError::db(format!("storing the answer for idempotency key {key:?}")))
+    }
+}

@@ -1,0 +1,99 @@
+//! The payment gateway port: authorise, capture and refund with a provider, keyed by
+//! the provider's payment-method tokens (never card numbers). Adapters: [`simulated`]
+//! (the default; behaves like Stripe test mode) and, later, Stripe's HTTP API.
+//!
+//! Every call carries an idempotency key derived by the caller from the triggering
+//! event, so a retried or redelivered step never charges twice.
+
+pub mod simulated;
+
+use async_trait::async_trait;
+use emporium_domain::money::Money;
+
+/// What a provider tells about a payment-method token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodDetails {
+    /// Card brand, e.g. `visa`.
+    pub brand: String,
+    /// Last four digits.
+    pub last4: String,
+}
+
+/// An authorisation to charge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizeRequest {
+    /// Same key, same answer: the provider charges once.
+    pub idempotency_key: String,
+    /// How much.
+    pub amount: Money,
+    /// The provider token (e.g. `pm_card_visa`).
+    pub method_token: String,
+    /// For the provider's records (e.g. the order id).
+    pub description: String,
+}
+
+/// A successful authorisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorization {
+    /// The provider's id for it (e.g. a PaymentIntent id).
+    pub provider_reference: String,
+}
+
+/// A successful refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundReceipt {
+    /// The provider's refund id.
+    pub refund_id: String,
+}
+
+/// Why the provider said no, or could not be asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GatewayError {
+    /// The card was declined; `reason` is the provider's decline code.
+    #[error("payment declined: {reason}")]
+    Declined {
+        /// e.g. `generic_decline`, `insufficient_funds`.
+        reason: String,
+    },
+    /// The token is not a usable payment method.
+    #[error("invalid payment method")]
+    InvalidMethod,
+    /// The provider refused the request itself (amount, state).
+    #[error("rejected by the payment provider: {0}")]
+    Rejected(String),
+    /// The provider could not be reached or failed; worth retrying with the same key.
+    #[error("payment provider unavailable: {0}")]
+    Unavailable(String),
+}
+
+impl GatewayError {
+    /// True when retrying with the same idempotency key may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, Self::Unavailable(_))
+    }
+}
+
+/// A payment provider.
+#[async_trait]
+pub trait PaymentGateway: Send + Sync + 'static {
+    /// The provider's name (`simulated`, `stripe`).
+    fn name(&self) -> &'static str;
+    /// Brand and last four digits of a token, refusing unusable tokens.
+    async fn describe_method(&self, method_token: &str) -> Result<MethodDetails, GatewayError>;
+    /// Authorises an amount on a method.
+    async fn authorize(&self, request: &AuthorizeRequest) -> Result<Authorization, GatewayError>;
+    /// Captures (part of) an authorisation.
+    async fn capture(
+        &self,
+        idempotency_key: &str,
+        provider_reference: &str,
+        amount: &Money,
+    ) -> Result<(), GatewayError>;
+    /// Refunds (part of) a capture.
+    async fn refund(
+        &self,
+        idempotency_key: &str,
+        provider_reference: &str,
+        amount: &Money,
+    ) -> Result<RefundReceipt, GatewayError>;
+}

@@ -1,0 +1,146 @@
+//! The cart as `GET /api/v1/cart/{userId}` shows it, built from a `carts` document:
+//! the same shape the cart write endpoints answer with.
+
+use emporium_api_kit::ApiError;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::catalog::views::MoneyView;
+
+/// The currency shown for the zero totals of an empty cart, which has no currency
+/// of its own until its first item.
+pub const EMPTY_CART_CURRENCY: &str = "USD";
+
+fn zero() -> MoneyView {
+    MoneyView { amount: 0, currency: EMPTY_CART_CURRENCY.to_owned() }
+}
+
+/// One line of a cart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CartItemView {
+    /// The line's id: the `{itemId}` of `PUT`/`DELETE /api/v1/cart/items/{itemId}`.
+    pub id: String,
+    /// The product.
+    pub product_id: String,
+    /// Its SKU.
+    pub sku: String,
+    /// Its name when added.
+    pub name: String,
+    /// Units.
+    pub quantity: u32,
+    /// Price per unit when added.
+    pub unit_price: MoneyView,
+    /// `unit_price * quantity`.
+    pub line_total: MoneyView,
+}
+
+/// A customer's cart with its prices worked out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CartView {
+    /// The cart's id (the customer's id: one cart per customer).
+    pub id: String,
+    /// The owner.
+    pub customer_id: String,
+    /// The lines, in the order they were added.
+    pub items: Vec<CartItemView>,
+    /// Units over all lines.
+    pub item_count: u64,
+    /// Sum of the line totals.
+    pub subtotal: MoneyView,
+    /// Taken off by the coupon.
+    pub discount: MoneyView,
+    /// `subtotal - discount`: what checkout charges.
+    pub total: MoneyView,
+    /// The coupon applied, upper-cased, or null.
+    pub coupon_code: Option<String>,
+    /// When the cart last changed (RFC 3339, UTC), or null for a cart never used.
+    pub updated_at: Option<String>,
+}
+
+/// The `carts` document as the carts projector writes it.
+#[derive(Debug, Deserialize)]
+struct CartDoc {
+    customer_id: String,
+    #[serde(default)]
+    items: Vec<CartItemView>,
+    #[serde(default)]
+    item_count: u64,
+    #[serde(default)]
+    subtotal: Option<MoneyView>,
+    #[serde(default)]
+    discount: Option<MoneyView>,
+    #[serde(default)]
+    total: Option<MoneyView>,
+    #[serde(default)]
+    coupon_code: Option<String>,
+    #[serde(default)]
+    updated_at: Option<String>,
+}
+
+impl CartView {
+    /// An empty cart of `customer`, with zero totals.
+    pub fn empty(customer: &str) -> Self {
+        Self {
+            id: customer.to_owned(),
+            customer_id: customer.to_owned(),
+            items: Vec::new(),
+            item_count: 0,
+            subtotal: zero(),
+            discount: zero(),
+            total: zero(),
+            coupon_code: None,
+            updated_at: None,
+        }
+    }
+
+    /// The view of a `carts` document.
+    pub fn from_doc(doc: Value) -> Result<Self, ApiError> {
+        let d: CartDoc = serde_json::from_value(doc).map_err(|error| {
+            tracing::error!(collection = "carts", %error, "read-model document has an unexpected shape");
+            ApiError::internal(&error)
+        })?;
+        Ok(Self {
+            id: d.customer_id.clone(),
+            customer_id: d.customer_id,
+            items: d.items,
+            item_count: d.item_count,
+            subtotal: d.subtotal.unwrap_or_else(zero),
+            discount: d.discount.unwrap_or_else(zero),
+            total: d.total.unwrap_or_else(zero),
+            coupon_code: d.coupon_code,
+            updated_at: d.updated_at,
+        })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_cart_document_becomes_the_cart_view() {
+        let money = |amount| json!({"amount": amount, "currency": "EUR"});
+        let doc = json!({
+            "id": "c1", "customer_id": "c1", "cart_id": "c1",
+            "items": [{"id": "l1", "product_id": "p1", "sku": "TEE", "name": "Tee", "quantity": 2, "unit_price": money(1000), "line_total": money(2000)}],
+            "item_count": 2, "subtotal": money(2000), "discount": money(200), "total": money(1800),
+            "coupon_code": "SAVE10", "coupon": null, "last_order_id": null, "updated_at": "2025-01-01T00:00:00.000000Z"
+        });
+        let view = CartView::from_doc(doc).unwrap();
+        assert_eq!((view.id.as_str(), view.items.len(), view.total.amount), ("c1", 1, 1800));
+        assert_eq!(view.items[0].line_total, MoneyView { amount: 2000, currency: "EUR".into() });
+        assert_eq!(view.coupon_code.as_deref(), Some("SAVE10"));
+    }
+
+    #[test]
+    fn an_emptied_cart_shows_zero_totals() {
+        let doc = json!({"id": "c1", "customer_id": "c1", "cart_id": "c1", "items": [], "item_count": 0,
+            "subtotal": null, "discount": null, "total": null, "coupon_code": null, "updated_at": "2025-01-01T00:00:00.000000Z"});
+        let view = CartView::from_doc(doc).unwrap();
+        assert_eq!((view.subtotal.amount, view.total.currency.as_str()), (0, "USD"));
+        assert_eq!(CartView::empty("c2").total, view.total);
+    }
+}

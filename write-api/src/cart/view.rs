@@ -1,0 +1,219 @@
+//! The cart as the write endpoints answer it: the same shape as
+//! `GET /api/v1/cart/{userId}`, worked out from the cart aggregate's state with the
+//! domain's own `cart_totals`, plus the position of the write.
+
+use chrono::SecondsFormat;
+use emporium_api_kit::ApiError;
+use emporium_domain::cart::{CartState, OpenCart, cart_totals};
+use emporium_domain::ids::CustomerId;
+use emporium_domain::money::Money;
+use serde::Serialize;
+
+/// The currency shown for the zero totals of an empty cart, which has no currency
+/// of its own until its first item.
+pub const EMPTY_CART_CURRENCY: &str = "USD";
+
+/// Money as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct MoneyView {
+    /// Minor units (cents).
+    pub amount: i64,
+    /// ISO 4217 code.
+    pub currency: String,
+}
+
+impl From<Money> for MoneyView {
+    fn from(money: Money) -> Self {
+        Self { amount: money.amount(), currency: money.currency().as_str().to_owned() }
+    }
+}
+
+impl MoneyView {
+    fn zero() -> Self {
+        Self { amount: 0, currency: EMPTY_CART_CURRENCY.to_owned() }
+    }
+}
+
+/// One line of a cart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CartItemView {
+    /// The line's id: the `{itemId}` of `PUT`/`DELETE /api/v1/cart/items/{itemId}`.
+    pub id: String,
+    /// The product.
+    pub product_id: String,
+    /// Its SKU.
+    pub sku: String,
+    /// Its name when added.
+    pub name: String,
+    /// Units.
+    pub quantity: u32,
+    /// Price per unit when added.
+    pub unit_price: MoneyView,
+    /// `unit_price * quantity`.
+    pub line_total: MoneyView,
+}
+
+/// A customer's cart with its prices worked out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CartView {
+    /// The cart's id (the customer's id: one cart per customer).
+    pub id: String,
+    /// The owner.
+    pub customer_id: String,
+    /// The lines, in the order they were added.
+    pub items: Vec<CartItemView>,
+    /// Units over all lines.
+    pub item_count: u64,
+    /// Sum of the line totals.
+    pub subtotal: MoneyView,
+    /// Taken off by the coupon.
+    pub discount: MoneyView,
+    /// `subtotal - discount`: what checkout charges.
+    pub total: MoneyView,
+    /// The coupon applied, upper-cased, or null.
+    pub coupon_code: Option<String>,
+    /// When the cart last changed (RFC 3339, UTC), or null for a cart never used.
+    pub updated_at: Option<String>,
+}
+
+impl CartView {
+    /// The cart of `customer` as its state says (empty when it never existed).
+    pub fn from_state(customer: CustomerId, state: &CartState) -> Result<Self, ApiError> {
+        match state.cart() {
+            Some(cart) => Self::from_cart(cart),
+            None => Ok(Self::empty(customer)),
+        }
+    }
+
+    /// An empty cart with zero totals.
+    pub fn empty(customer: CustomerId) -> Self {
+        Self {
+            id: customer.to_string(),
+            customer_id: customer.to_string(),
+            items: Vec::new(),
+            item_count: 0,
+            subtotal: MoneyView::zero(),
+            discount: MoneyView::zero(),
+            total: MoneyView::zero(),
+            coupon_code: None,
+            updated_at: None,
+        }
+    }
+
+    /// A cart priced by the domain's `cart_totals`.
+    pub fn from_cart(cart: &OpenCart) -> Result<Self, ApiError> {
+        let totals = cart_totals(cart).map_err(|e| ApiError::internal(&e))?;
+        let items = cart
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(index, line)| CartItemView {
+                id: line.line_id.to_string(),
+                product_id: line.product_id.to_string(),
+                sku: line.sku.as_str().to_owned(),
+                name: line.name.clone(),
+                quantity: line.quantity.get(),
+                unit_price: line.unit_price.into(),
+                // cart_totals lists one total per line, in line order.
+                line_total: totals
+                    .as_ref()
+                    .and_then(|t| t.lines.get(index))
+                    .map_or(line.unit_price, |l| l.total)
+                    .into(),
+            })
+            .collect();
+        let (subtotal, discount, total) = match &totals {
+            Some(t) => (t.subtotal.into(), t.discount.into(), t.total.into()),
+            None => (MoneyView::zero(), MoneyView::zero(), MoneyView::zero()),
+        };
+        Ok(Self {
+            id: cart.customer_id.to_string(),
+            customer_id: cart.customer_id.to_string(),
+            items,
+            item_count: cart.lines.iter().map(|l| u64::from(l.quantity.get())).sum(),
+            subtotal,
+            discount,
+            total,
+            coupon_code: cart.coupon.as_ref().map(|c| c.code.clone()),
+            updated_at: Some(cart.updated_at.to_rfc3339_opts(SecondsFormat::Micros, true)),
+        })
+    }
+}
+
+/// What a cart write answers: the cart as it now is, the line written (if one was),
+/// and the position to read it at.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct CartWritten {
+    /// The cart after the write.
+    #[serde(flatten)]
+    pub cart: CartView,
+    /// The line added or changed, when the write was about one line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub item_id: Option<String>,
+    /// Global position of the last event written (send it as `X-Emporium-Min-Position`).
+    pub position: u64,
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use emporium_domain::cart::{CartCoupon, CartLine};
+    use emporium_domain::discount::Discount;
+    use emporium_domain::ids::{CartId, CartLineId, ProductId};
+    use emporium_domain::money::Currency;
+    use emporium_domain::values::{Quantity, Sku};
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn usd(amount: i64) -> Money {
+        Money::new(amount, Currency::parse("USD").unwrap()).unwrap()
+    }
+
+    #[test]
+    fn a_cart_shows_each_line_total_and_the_discounted_total() {
+        let customer = Uuid::now_v7();
+        let line = |price, quantity| CartLine {
+            line_id: CartLineId::from_uuid(Uuid::now_v7()),
+            product_id: ProductId::from_uuid(Uuid::now_v7()),
+            sku: Sku::parse("TEE-1").unwrap(),
+            name: "Tee".into(),
+            unit_price: usd(price),
+            quantity: Quantity::new(quantity).unwrap(),
+        };
+        let at = Utc.with_ymd_and_hms(2025, 1, 2, 3, 4, 5).unwrap();
+        let cart = OpenCart {
+            cart_id: CartId::from_uuid(customer),
+            customer_id: CustomerId::from_uuid(customer),
+            lines: vec![line(2000, 2), line(500, 1)],
+            coupon: Some(CartCoupon {
+                code: "SAVE10".into(),
+                discount: Discount::Percent { percent: 10 },
+                valid_from: at,
+                valid_until: at,
+            }),
+            last_order_id: None,
+            updated_at: at,
+        };
+        let view = CartView::from_cart(&cart).unwrap();
+        assert_eq!(view.items[0].line_total, MoneyView { amount: 4000, currency: "USD".into() });
+        assert_eq!((view.subtotal.amount, view.discount.amount, view.total.amount), (4500, 450, 4050));
+        assert_eq!((view.item_count, view.coupon_code.as_deref()), (3, Some("SAVE10")));
+        assert_eq!(view.updated_at.as_deref(), Some("2025-01-02T03:04:05.000000Z"));
+        let json = serde_json::to_value(CartWritten { cart: view, item_id: None, position: 9 }).unwrap();
+        assert_eq!((json["position"].as_u64(), json["items"].as_array().map(Vec::len)), (Some(9), Some(2)));
+        assert!(json.get("item_id").is_none());
+    }
+
+    #[test]
+    fn a_missing_cart_is_empty_with_zero_totals() {
+        let customer = CustomerId::from_uuid(Uuid::now_v7());
+        let view = CartView::from_state(customer, &CartState::Absent).unwrap();
+        assert!(view.items.is_empty());
+        assert_eq!(
+            (view.id.clone(), view.total.amount, view.total.currency.as_str()),
+            (customer.to_string(), 0, "USD")
+        );
+    }
+}

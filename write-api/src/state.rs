@@ -1,0 +1,58 @@
+//! What every write handler can reach.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::FromRef;
+use emporium_api_kit::token::TokenKeys;
+use emporium_commands::CommandHandler;
+use emporium_infra::accounts::AccountStore;
+use emporium_infra::mailer::Mailer;
+use emporium_infra::payments::PaymentGateway;
+
+/// Token lifetimes and where mailed links point.
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    /// Access token lifetime (short).
+    pub access_ttl: Duration,
+    /// Refresh token lifetime.
+    pub refresh_ttl: Duration,
+    /// E-mail verification and password reset token lifetime.
+    pub mail_token_ttl: Duration,
+    /// Base URL for links in mail, e.g. `http://127.0.0.1:8080`.
+    pub public_url: String,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self {
+            access_ttl: Duration::from_secs(15 * 60),
+            refresh_ttl: Duration::from_secs(30 * 24 * 3600),
+            mail_token_ttl: Duration::from_secs(24 * 3600),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+        }
+    }
+}
+
+/// Shared by all write handlers.
+#[derive(Clone)]
+pub struct WriteState {
+    /// Runs commands against the event store.
+    pub commands: CommandHandler,
+    /// Signs access tokens.
+    pub keys: TokenKeys,
+    /// Password hashes, tokens, uniqueness claims, idempotency records.
+    pub accounts: Arc<dyn AccountStore>,
+    /// Sends mail (verification, reset).
+    pub mailer: Arc<dyn Mailer>,
+    /// Token lifetimes and link base.
+    pub auth: AuthSettings,
+    /// The payment provider (saving methods, paying an order awaiting payment).
+    pub gateway: Arc<dyn PaymentGateway>,
+}
+
+impl FromRef<WriteState> for TokenKeys {
+    fn from_ref(state: &WriteState) -> Self {
+        state.keys.clone()
+    }
+}

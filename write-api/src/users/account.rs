@@ -1,0 +1,44 @@
+//! Reading an account's current state from its stream, for the decisions the
+//! handlers make before (or instead of) a command: roles for a token, whether a
+//! registration finished, what a partial profile update keeps.
+
+use emporium_api_kit::ApiError;
+use emporium_domain::customer::{Account, Customer};
+use emporium_infra::accounts::AccountStoreError;
+use uuid::Uuid;
+
+use crate::errors::command_error;
+use crate::state::WriteState;
+
+/// The account in stream `customer-<id>` and the global position of its last event;
+/// `None` when nothing was registered there.
+pub async fn load(state: &WriteState, customer_id: Uuid) -> Result<Option<(Account, u64)>, ApiError> {
+    let (customer, _version, position) =
+        state.commands.load::<Customer>(&customer_id.to_string()).await.map_err(command_error)?;
+    Ok(customer.account().cloned().map(|account| (account, position)))
+}
+
+/// The account, or 404 `customer.not_found`.
+pub async fn require(state: &WriteState, customer_id: Uuid) -> Result<(Account, u64), ApiError> {
+    load(state, customer_id).await?.ok_or_else(not_found)
+}
+
+/// 404 for an account that does not exist (or is not the caller's to see).
+pub fn not_found() -> ApiError {
+    ApiError::not_found("customer.not_found", "no such customer")
+}
+
+/// A 500 for an account store failure (logged with its cause chain).
+pub fn store_failed(error: AccountStoreError) -> ApiError {
+    ApiError::internal(&error)
+}
+
+/// The actor recorded on events a customer causes about their own account.
+pub fn self_actor(customer_id: Uuid) -> String {
+    format!("customer:{customer_id}")
+}
+
+/// Role names as access tokens and profiles carry them.
+pub fn role_names(account: &Account) -> Vec<String> {
+    account.roles().iter().map(|role| role.as_str().to_owned()).collect()
+}

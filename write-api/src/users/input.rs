@@ -1,0 +1,171 @@
+//! Checking what clients send about accounts, collecting every field problem so a
+//! client learns about all of them at once.
+
+use emporium_api_kit::{ApiError, FieldError};
+use emporium_domain::customer::Phone;
+use emporium_domain::values::Email;
+
+/// Fewest characters a new password may have.
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Most characters a password may have (Argon2 hashes any length; this bounds the work).
+pub const MAX_PASSWORD_CHARS: usize = 128;
+/// Longest display name (the customer aggregate's own limit).
+pub const MAX_NAME_CHARS: usize = 200;
+/// Longest token accepted: ours are 43 characters of base64url.
+const MAX_TOKEN_CHARS: usize = 128;
+
+/// The field errors found so far in one request body.
+#[derive(Debug, Default)]
+pub(crate) struct Problems(Vec<FieldError>);
+
+impl Problems {
+    /// Records a problem with `field`.
+    pub(crate) fn add(&mut self, field: &str, code: &str, message: impl Into<String>) {
+        self.0.push(FieldError::new(field, code, message));
+    }
+
+    /// A sign-in address, normalised (trimmed, lower-cased).
+    pub(crate) fn email(&mut self, field: &str, raw: &str) -> Option<Email> {
+        match Email::parse(raw) {
+            Ok(email) => Some(email),
+            Err(_) => {
+                self.add(
+                    field,
+                    "validation.invalid_email",
+                    format!("{field} must be an e-mail address like name@example.com"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A new password: 8 to 128 characters, taken as sent (no trimming).
+    pub(crate) fn new_password(&mut self, field: &str, raw: &str) -> Option<String> {
+        let chars = raw.chars().count();
+        if chars < MIN_PASSWORD_CHARS {
+            self.add(
+                field,
+                "validation.password_too_short",
+                format!("{field} must have at least {MIN_PASSWORD_CHARS} characters"),
+            );
+            None
+        } else if chars > MAX_PASSWORD_CHARS {
+            self.add(
+                field,
+                "validation.password_too_long",
+                format!("{field} must have at most {MAX_PASSWORD_CHARS} characters"),
+            );
+            None
+        } else {
+            Some(raw.to_owned())
+        }
+    }
+
+    /// A password being checked against a stored one: present and not absurdly long.
+    pub(crate) fn given_password(&mut self, field: &str, raw: &str) -> Option<String> {
+        if raw.is_empty() {
+            self.add(field, "validation.required", format!("{field} must not be empty"));
+            None
+        } else if raw.chars().count() > MAX_PASSWORD_CHARS {
+            self.add(
+                field,
+                "validation.password_too_long",
+                format!("{field} must have at most {MAX_PASSWORD_CHARS} characters"),
+            );
+            None
+        } else {
+            Some(raw.to_owned())
+        }
+    }
+
+    /// A display name: trimmed, 1 to 200 characters.
+    pub(crate) fn name(&mut self, field: &str, raw: &str) -> Option<String> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            self.add(field, "validation.required", format!("{field} must not be empty"));
+            None
+        } else if trimmed.chars().count() > MAX_NAME_CHARS {
+            self.add(field, "customer.invalid_name", format!("{field} must be at most {MAX_NAME_CHARS} characters"));
+            None
+        } else {
+            Some(trimmed.to_owned())
+        }
+    }
+
+    /// A contact number (see [`Phone`]).
+    pub(crate) fn phone(&mut self, field: &str, raw: &str) -> Option<Phone> {
+        match Phone::parse(raw) {
+            Ok(phone) => Some(phone),
+            Err(_) => {
+                self.add(
+                    field,
+                    "customer.invalid_phone",
+                    format!("{field} must be 5-20 characters of digits, spaces, + and -"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A mailed or refresh token: base64url characters of a sane length.
+    pub(crate) fn token(&mut self, field: &str, raw: &str) -> Option<String> {
+        let token = raw.trim();
+        let plausible = !token.is_empty()
+            && token.len() <= MAX_TOKEN_CHARS
+            && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if plausible {
+            Some(token.to_owned())
+        } else {
+            self.add(field, "auth.invalid_token", format!("{field} is not a token this shop issued"));
+            None
+        }
+    }
+
+    /// `Ok(value)` when nothing was recorded, else a 400 listing every problem.
+    pub(crate) fn finish<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, ApiError> {
+        if !self.0.is_empty() {
+            return Err(ApiError::invalid(self.0));
+        }
+        value()
+            .ok_or_else(|| ApiError::invalid(vec![FieldError::new("", "validation.failed", "the request is invalid")]))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_bad_field_is_reported() {
+        let mut problems = Problems::default();
+        assert!(problems.email("email", "not-an-address").is_none());
+        assert!(problems.new_password("password", "short").is_none());
+        assert!(problems.name("name", &"x".repeat(MAX_NAME_CHARS + 1)).is_none());
+        assert!(problems.phone("phone", "call me").is_none());
+        assert!(problems.token("token", "not a token!").is_none());
+        let error = problems.finish(|| Some(())).unwrap_err();
+        let fields: Vec<_> = error.errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["email", "password", "name", "phone", "token"]);
+    }
+
+    #[test]
+    fn passwords_are_bounded_but_not_trimmed() {
+        let mut problems = Problems::default();
+        assert_eq!(problems.new_password("p", " 12345678 ").as_deref(), Some(" 12345678 "));
+        assert!(problems.new_password("p", &"é".repeat(MAX_PASSWORD_CHARS)).is_some(), "characters, not bytes");
+        assert!(problems.new_password("p", &"x".repeat(MAX_PASSWORD_CHARS + 1)).is_none());
+        assert!(problems.given_password("p", "").is_none());
+    }
+
+    #[test]
+    fn names_and_emails_are_normalised() {
+        let mut problems = Problems::default();
+        assert_eq!(problems.name("name", "  Ann  ").as_deref(), Some("Ann"));
+        assert_eq!(
+            problems.email("email", " Ann@Example.com ").map(|e| e.as_str().to_owned()).as_deref(),
+            Some("ann@example.com")
+        );
+        assert!(problems.finish(|| Some(())).is_ok());
+    }
+}

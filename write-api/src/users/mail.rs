@@ -1,0 +1,120 @@
+//! The messages the account flows send: an address check after registering and a
+//! password reset link. Each link carries `token=<secret>`; the secret is in the mail
+//! only, never in a log line or an event.
+
+use emporium_api_kit::ApiError;
+use emporium_infra::accounts::TokenKind;
+use emporium_infra::mailer::MailMessage;
+use uuid::Uuid;
+
+use super::secrets;
+use crate::state::WriteState;
+
+/// Which message to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// "Confirm your e-mail address": `/verify-email?token=…`.
+    Verification,
+    /// "Reset your password": `/reset-password?token=…`.
+    PasswordReset,
+}
+
+impl Purpose {
+    fn kind(self) -> TokenKind {
+        match self {
+            Self::Verification => TokenKind::EmailVerification,
+            Self::PasswordReset => TokenKind::PasswordReset,
+        }
+    }
+}
+
+/// Issues a token for `purpose` and mails its link to `to`.
+pub async fn send(
+    state: &WriteState,
+    purpose: Purpose,
+    customer_id: Uuid,
+    to: &str,
+    name: &str,
+) -> Result<(), ApiError> {
+    let secret = secrets::issue(state, purpose.kind(), customer_id, state.auth.mail_token_ttl).await?;
+    let message =
+        compose(purpose, &state.auth.public_url, to, name, &secret, state.auth.mail_token_ttl.as_secs() / 3600);
+    state.mailer.send(&message).await.map_err(|e| ApiError::internal(&e))
+}
+
+/// Like [`send`], but a failure is logged rather than returned: for flows whose main
+/// work is already done (the account exists) or that must answer the same either way.
+pub async fn send_logged(state: &WriteState, purpose: Purpose, customer_id: Uuid, to: &str, name: &str) {
+    if let Err(error) = send(state, purpose, customer_id, to, name).await {
+        tracing::error!(%customer_id, ?purpose, %error, "could not mail a link");
+    }
+}
+
+/// The message itself.
+fn compose(purpose: Purpose, public_url: &str, to: &str, name: &str, secret: &str, valid_hours: u64) -> MailMessage {
+    let base = public_url.trim_end_matches('/');
+    let (subject, page, intro, action, outro) = match purpose {
+        Purpose::Verification => (
+            "Confirm your e-mail address",
+            "verify-email",
+            "Thanks for registering with Emporium. Please confirm that this is your e-mail address:",
+            "Confirm my e-mail address",
+            "If you did not register, ignore this message.",
+        ),
+        Purpose::PasswordReset => (
+            "Reset your Emporium password",
+            "reset-password",
+            "Someone (hopefully you) asked to reset the password of your Emporium account:",
+            "Choose a new password",
+            "If you did not ask for this, ignore this message; your password stays as it is.",
+        ),
+    };
+    let link = format!("{base}/{page}?token={secret}");
+    let validity = match valid_hours {
+        0 => "The link works once and expires within the hour.".to_owned(),
+        1 => "The link works once and expires in 1 hour.".to_owned(),
+        hours => format!("The link works once and expires in {hours} hours."),
+    };
+    let text = format!("Hello {name},\n\n{intro}\n\n{link}\n\n{validity}\n{outro}\n\n-- Emporium\n");
+    let html = format!(
+        "<!DOCTYPE html>\n<html><body>\n<p>Hello {name},</p>\n<p>{intro}</p>\n<p><a href=\"{href}\">{action}</a></p>\n\
+         <p>{validity}<br>{outro}</p>\n<p>&mdash; Emporium</p>\n</body></html>\n",
+        name = escape(name),
+        href = escape(&link),
+    );
+    MailMessage { to: to.to_owned(), subject: subject.to_owned(), text, html }
+}
+
+/// Escapes text for HTML content and attribute values.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_carry_the_token_and_names_are_escaped() {
+        let message =
+            compose(Purpose::Verification, "http://shop.test/", "ann@example.com", "<Ann & Co>", "s3cr3t-_", 24);
+        assert!(message.text.contains("http://shop.test/verify-email?token=s3cr3t-_\n"));
+        assert!(message.html.contains("href=\"http://shop.test/verify-email?token=s3cr3t-_\""));
+        assert!(message.html.contains("Hello &lt;Ann &amp; Co&gt;,"));
+        assert!(message.text.contains("expires in 24 hours"));
+        let reset = compose(Purpose::PasswordReset, "http://shop.test", "ann@example.com", "Ann", "t", 1);
+        assert!(reset.text.contains("http://shop.test/reset-password?token=t\n"));
+        assert_eq!(reset.subject, "Reset your Emporium password");
+    }
+}

@@ -1,0 +1,58 @@
+//! Signing in: a short-lived JWT access token whose roles come from the account's
+//! stream, and an opaque refresh token that is spent on use (rotation).
+
+use chrono::Utc;
+use emporium_api_kit::ApiError;
+use emporium_api_kit::token::Claims;
+use emporium_domain::customer::Account;
+use emporium_infra::accounts::TokenKind;
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::account::role_names;
+use super::secrets;
+use crate::state::WriteState;
+
+/// What login and refresh answer in `data`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Session {
+    /// JWT to send as `Authorization: Bearer <access_token>`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: u64,
+    /// Opaque, single-use: trade it at `POST /api/v1/users/refresh` for a new pair.
+    pub refresh_token: String,
+    /// Seconds until the refresh token expires if unused.
+    pub refresh_expires_in: u64,
+    /// The signed-in customer.
+    pub customer_id: String,
+    /// The roles the access token carries (`admin`, `manager`, `customer`).
+    pub roles: Vec<String>,
+}
+
+/// Issues an access token and a fresh refresh token for `account`.
+pub async fn open(state: &WriteState, account: &Account) -> Result<Session, ApiError> {
+    let customer_id = account.id().as_uuid();
+    let roles = role_names(account);
+    let access_ttl = state.auth.access_ttl.as_secs().clamp(1, i64::MAX as u64);
+    let now = Utc::now().timestamp();
+    let claims = Claims {
+        sub: customer_id.to_string(),
+        roles: roles.clone(),
+        iat: now,
+        exp: now.saturating_add(access_ttl as i64),
+        jti: Uuid::now_v7().to_string(),
+    };
+    let refresh_token = secrets::issue(state, TokenKind::Refresh, customer_id, state.auth.refresh_ttl).await?;
+    Ok(Session {
+        access_token: state.keys.sign(&claims),
+        token_type: "Bearer".to_owned(),
+        expires_in: access_ttl,
+        refresh_token,
+        refresh_expires_in: state.auth.refresh_ttl.as_secs(),
+        customer_id: customer_id.to_string(),
+        roles,
+    })
+}

@@ -87,7 +87,8 @@ pub struct HttpArgs {
     /// Base URL for links in mail (defaults to http://<bind>:<port>).
     #[arg(long, env = "EMPORIUM_PUBLIC_URL")]
     pub public_url: Option<String>,
-    /// Mail delivery: `outbox` (`.eml` files under `<data-dir>/mail/`) or `log`.
+    /// Mail delivery: `outbox` (`.eml` files under `<data-dir>/mail/`), `log`, or
+    /// `smtp://[user:password@]host[:port]` (a relay; failed sends are retried with backoff).
     #[arg(long, env = "EMPORIUM_MAIL", default_value = "outbox")]
     pub mail: String,
     /// Ensure an Admin account with this e-mail exists at start.

@@ -13,6 +13,7 @@ use emporium_infra::event_store::sqlite::SqliteEventStore;
 use emporium_infra::mailer::Mailer;
 use emporium_infra::mailer::log::LogMailer;
 use emporium_infra::mailer::outbox::OutboxMailer;
+use emporium_infra::mailer::smtp::{SmtpConfig, SmtpMailer};
 use emporium_infra::read_store::ReadStore;
 use emporium_infra::read_store::postgres::PostgresReadStore;
 use emporium_infra::read_store::sqlite::SqliteReadStore;
@@ -104,6 +105,54 @@ pub fn mailer(kind: &str, data_dir: &Path) -> anyhow::Result<Arc<dyn Mailer>> {
             Ok(Arc::new(OutboxMailer::new(dir)))
         }
         "log" => Ok(Arc::new(LogMailer)),
-        other => anyhow::bail!("--mail must be `outbox` or `log`, not {other:?}"),
+        other if other.starts_with("smtp://") => {
+            let config = smtp_config(other)?;
+            tracing::info!(host = %config.host, port = config.port, "mail: SMTP");
+            Ok(Arc::new(SmtpMailer::new(config)))
+        }
+        other => anyhow::bail!("--mail must be `outbox`, `log` or smtp://[user:password@]host[:port], not {other:?}"),
+    }
+}
+
+/// Parses `smtp://[user:password@]host[:port]` (port 25 by default; plain SMTP to a relay).
+fn smtp_config(url: &str) -> anyhow::Result<SmtpConfig> {
+    let rest = url.trim_start_matches("smtp://").trim_end_matches('/');
+    let (credentials, address) = match rest.rsplit_once('@') {
+        Some((credentials, address)) => (Some(credentials), address),
+        None => (None, rest),
+    };
+    let (host, port) = match address.rsplit_once(':') {
+        Some((host, port)) => (host, port.parse().with_context(|| format!("bad SMTP port in --mail: {port:?}"))?),
+        None => (address, 25),
+    };
+    anyhow::ensure!(!host.is_empty(), "--mail smtp:// needs a host");
+    let (username, password) = match credentials.map(|c| c.split_once(':')) {
+        Some(Some((user, password))) => (Some(user.to_owned()), Some(password.to_owned())),
+        Some(None) => (credentials.map(str::to_owned), None),
+        None => (None, None),
+    };
+    Ok(SmtpConfig {
+        host: host.to_owned(),
+        port,
+        username,
+        password,
+        from: "Emporium <no-reply@emporium.local>".to_owned(),
+        timeout: std::time::Duration::from_secs(10),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::smtp_config;
+
+    #[test]
+    fn smtp_urls_name_host_port_and_optional_credentials() {
+        let plain = smtp_config("smtp://mail.local").unwrap();
+        assert_eq!((plain.host.as_str(), plain.port, plain.username), ("mail.local", 25, None));
+        let full = smtp_config("smtp://ann:s3cret@127.0.0.1:2525").unwrap();
+        assert_eq!((full.host.as_str(), full.port), ("127.0.0.1", 2525));
+        assert_eq!((full.username.as_deref(), full.password.as_deref()), (Some("ann"), Some("s3cret")));
+        assert!(smtp_config("smtp://:25").is_err());
+        assert!(smtp_config("smtp://host:port").is_err());
     }
 }

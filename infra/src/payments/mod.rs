@@ -6,6 +6,8 @@
 //! event, so a retried or redelivered step never charges twice.
 
 pub mod simulated;
+pub mod stripe;
+pub mod webhook;
 
 use async_trait::async_trait;
 use emporium_domain::money::Money;

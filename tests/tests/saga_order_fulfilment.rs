@@ -71,12 +71,10 @@ on_both_stores!(
     transient_gateway_failures_are_retried_without_charging_twice,
 );
 
-// Known bug, tracked in the stop-5 note: about 1 run in 6, an order stops moving after
-// a stop() lands mid-step (the saga's checkpoint has passed its trigger). Run with
-// `cargo nextest run -p emporium-tests --test saga_order_fulfilment --run-ignored all restarts_mid_saga`.
+// Restarts get their own module so they can be run alone:
+// `cargo nextest run -p emporium-tests --test saga_order_fulfilment restarts`.
 mod restarts {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    #[ignore = "intermittent: an order can stall after stop() lands mid-step (known bug)"]
     async fn sqlite_restarts_mid_saga_leave_every_order_in_exactly_one_consistent_state() -> anyhow::Result<()> {
         super::restarts_mid_saga_leave_every_order_in_exactly_one_consistent_state(
             emporium_tests::stores::StoreBackend::sqlite()?,
@@ -85,7 +83,6 @@ mod restarts {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    #[ignore = "intermittent: an order can stall after stop() lands mid-step (known bug)"]
     async fn postgres_restarts_mid_saga_leave_every_order_in_exactly_one_consistent_state() -> anyhow::Result<()> {
         super::restarts_mid_saga_leave_every_order_in_exactly_one_consistent_state(
             emporium_tests::stores::StoreBackend::postgres().await?,

@@ -122,7 +122,8 @@ impl OrderFulfilment {
     }
 
     /// Runs until `shutdown` resolves. A failed batch is retried with back-off until it
-    /// succeeds; stopping mid-batch is safe (the batch is redone on the next start).
+    /// succeeds. Shutdown lets the batch attempt in hand finish (never abandoning store
+    /// transactions mid-way); a batch not committed is redone on the next start.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) -> Result<(), SagaError> {
         let start = self.saga.reads.checkpoint(Self::NAME).await?;
         self.processed.send_replace(start);
@@ -150,10 +151,8 @@ impl OrderFulfilment {
                     if batch.is_empty() {
                         continue;
                     }
-                    tokio::select! {
-                        biased;
-                        () = &mut shutdown => break,
-                        () = self.process_until_done(&batch) => {}
+                    if self.process_until_done(&batch, shutdown.as_mut()).await == Batch::Stopped {
+                        break;
                     }
                 }
             }
@@ -173,20 +172,44 @@ impl OrderFulfilment {
         RunningSaga { processed, stop: Some(stop), task }
     }
 
-    async fn process_until_done(&self, batch: &[RecordedEvent]) {
+    /// Handles `batch`, retrying with back-off until it succeeds or `shutdown` resolves.
+    ///
+    /// An attempt in flight is never interrupted: dropping it mid-way would abandon
+    /// store transactions (a half-begun or half-committed read-store commit, an
+    /// append) on pooled connections, leaving them unusable for every later run.
+    /// `shutdown` is only honoured between attempts; a failed batch is redone on the
+    /// next start.
+    async fn process_until_done(
+        &self,
+        batch: &[RecordedEvent],
+        mut shutdown: std::pin::Pin<&mut (impl Future<Output = ()> + Send)>,
+    ) -> Batch {
         let mut backoff = FIRST_RETRY_BACKOFF;
         loop {
             match self.process(batch).await {
-                Ok(_) => return,
+                Ok(_) => return Batch::Done,
                 Err(error) => {
                     let position = batch.last().map_or(0, |event| event.global_position);
                     tracing::error!(position, %error, "saga batch failed; retrying");
-                    tokio::time::sleep(backoff).await;
+                    tokio::select! {
+                        biased;
+                        () = shutdown.as_mut() => return Batch::Stopped,
+                        () = tokio::time::sleep(backoff) => {}
+                    }
                     backoff = (backoff * 2).min(self.saga.settings.max_retry_backoff.max(FIRST_RETRY_BACKOFF));
                 }
             }
         }
     }
+}
+
+/// How handling a batch ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Batch {
+    /// Handled and committed.
+    Done,
+    /// `shutdown` resolved while waiting to retry a failed attempt.
+    Stopped,
 }
 
 /// A saga on its own task.
@@ -214,8 +237,8 @@ impl RunningSaga {
         self.task.is_finished()
     }
 
-    /// Stops the saga (interrupting the batch in hand, which is redone on the next
-    /// start) and waits for it.
+    /// Stops the saga (after the batch attempt in hand finishes; a batch not committed
+    /// is redone on the next start) and waits for it.
     pub async fn stop(mut self) -> Result<(), SagaError> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

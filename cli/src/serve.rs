@@ -41,6 +41,10 @@ pub enum Parts {
 pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
     let events = stores::event_store(&args.store).await?;
     let keys = token_keys(&args)?;
+    // One read store for everything in this process: the projections' documents and
+    // the process managers' state and checkpoints.
+    let reads = stores::read_store(&args.store).await?;
+    let public_url = public_url(&args.http);
     let mut app = Router::new();
     let mut projections = None;
     let mut processes = None;
@@ -49,8 +53,6 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
         let mailer = stores::mailer(&args.http.mail, &args.store.data_dir)?;
         let gateway: Arc<dyn PaymentGateway> = Arc::new(SimulatedGateway::default());
         let handler = CommandHandler::new(events.clone(), COMMAND_ATTEMPTS);
-        // Process managers keep their state and checkpoints in the read store.
-        let reads = stores::read_store(&args.store).await?;
         let saga = OrderFulfilment::new(
             handler.clone(),
             reads.clone(),
@@ -59,19 +61,18 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
             SagaSettings::default(),
         )
         .spawn();
-        let settings = NotificationSettings::new(
-            public_url(&args.http),
-            emporium_write_api::notifications::unsubscribe_key(&keys),
-        );
+        let settings =
+            NotificationSettings::new(public_url.clone(), emporium_write_api::notifications::unsubscribe_key(&keys));
         let dispatcher =
-            NotificationDispatcher::new(handler, reads, mailer.clone(), Arc::new(LogSms), settings).spawn();
+            NotificationDispatcher::new(handler.clone(), reads.clone(), mailer.clone(), Arc::new(LogSms), settings)
+                .spawn();
         processes = Some((saga, dispatcher));
         let state = WriteState {
-            commands: CommandHandler::new(events.clone(), COMMAND_ATTEMPTS),
+            commands: handler,
             keys: keys.clone(),
             accounts: accounts.clone(),
             mailer,
-            auth: AuthSettings { public_url: public_url(&args.http), ..AuthSettings::default() },
+            auth: AuthSettings { public_url, ..AuthSettings::default() },
             gateway,
         };
         if let (Some(email), Some(password)) = (&args.http.admin_email, &args.http.admin_password) {
@@ -87,7 +88,6 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
         );
     }
     if parts != Parts::Write {
-        let reads = stores::read_store(&args.store).await?;
         let running = ProjectionRunner::new(events.clone(), reads.clone(), emporium_projections::models::all()).spawn();
         let state = ReadState { reads, applied: running.applied(), events: events.clone(), keys };
         app = app.merge(emporium_read_api::router(state));

@@ -132,6 +132,48 @@ pub struct ServeArgs {
     /// HTTP options.
     #[command(flatten)]
     pub http: HttpArgs,
+    /// Payment provider and checkout options.
+    #[command(flatten)]
+    pub payments: PaymentArgs,
+}
+
+/// Which payment provider charges orders, and how long a declined order waits.
+#[derive(Debug, Clone, Args)]
+pub struct PaymentArgs {
+    /// Payment provider: `simulated` (Stripe test mode without network; its ledger is
+    /// kept in `<data-dir>/simulated-payments.jsonl`) or `stripe` (needs `--stripe-secret-key`).
+    #[arg(long, env = "EMPORIUM_PAYMENTS", value_enum, default_value_t = PaymentProvider::Simulated)]
+    pub payments: PaymentProvider,
+    /// How long an order whose payment was declined waits for a new payment method
+    /// before it is cancelled, in seconds.
+    #[arg(long, env = "EMPORIUM_PAYMENT_DEADLINE_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..))]
+    pub payment_deadline_secs: u64,
+    /// Simulated provider only: milliseconds every call waits before answering.
+    #[arg(long, env = "EMPORIUM_SIMULATED_LATENCY_MS", default_value_t = 0)]
+    pub simulated_latency_ms: u64,
+    /// Simulated provider only: probability (0 to 1) that a call fails as if the provider
+    /// were unreachable (half of them after the charge happened, as a lost answer).
+    #[arg(long, env = "EMPORIUM_SIMULATED_FAILURE_RATE", default_value_t = 0.0)]
+    pub simulated_failure_rate: f64,
+    /// Stripe secret (`sk_…`) or restricted (`rk_…`) API key.
+    #[arg(long, env = "EMPORIUM_STRIPE_SECRET_KEY", hide_env_values = true)]
+    pub stripe_secret_key: Option<Secret>,
+    /// Stripe API root (a test server's URL in tests).
+    #[arg(long, env = "EMPORIUM_STRIPE_API_BASE", default_value = "https://api.stripe.com")]
+    pub stripe_api_base: String,
+    /// Signing secret (`whsec_…`) of the Stripe webhook endpoint; enables
+    /// `POST /api/v1/payments/webhooks/stripe`.
+    #[arg(long, env = "EMPORIUM_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub stripe_webhook_secret: Option<Secret>,
+}
+
+/// Payment providers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PaymentProvider {
+    /// Stripe test mode, simulated locally.
+    Simulated,
+    /// Stripe's HTTP API.
+    Stripe,
 }
 
 /// `emporium audit`.

@@ -11,8 +11,6 @@ use emporium_api_kit::token::TokenKeys;
 use emporium_commands::CommandHandler;
 use emporium_commands::notifications::{NotificationDispatcher, NotificationSettings};
 use emporium_commands::sagas::order_fulfilment::{OrderFulfilment, SagaSettings};
-use emporium_infra::payments::PaymentGateway;
-use emporium_infra::payments::simulated::SimulatedGateway;
 use emporium_infra::sms::log::LogSms;
 use emporium_projections::ProjectionRunner;
 use emporium_read_api::ReadState;
@@ -20,7 +18,7 @@ use emporium_read_api::health::{self, HealthState};
 use emporium_write_api::{AuthSettings, WriteState};
 
 use crate::config::{HttpArgs, ServeArgs};
-use crate::{http, stores};
+use crate::{http, payments, stores};
 
 /// How many times a command is retried on a version conflict before 409.
 const COMMAND_ATTEMPTS: u32 = 16;
@@ -51,14 +49,14 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
     if parts != Parts::Read {
         let accounts = stores::account_store(&args.store).await?;
         let mailer = stores::mailer(&args.http.mail, &args.store.data_dir)?;
-        let gateway: Arc<dyn PaymentGateway> = Arc::new(SimulatedGateway::default());
+        let gateway = payments::gateway(&args.payments, &args.store.data_dir)?;
         let handler = CommandHandler::new(events.clone(), COMMAND_ATTEMPTS);
         let saga = OrderFulfilment::new(
             handler.clone(),
             reads.clone(),
             accounts.clone(),
             gateway.clone(),
-            SagaSettings::default(),
+            SagaSettings { payment_deadline: payments::payment_deadline(&args.payments), ..SagaSettings::default() },
         )
         .spawn();
         let settings =

@@ -5,5 +5,6 @@
 //! the database is dropped when the guard goes out of scope.
 
 pub mod app;
+pub mod checkout;
 pub mod postgres;
 pub mod stores;

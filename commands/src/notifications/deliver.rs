@@ -8,7 +8,9 @@
 //! the outcome is kept in memory and recorded on the next round without sending
 //! again. What remains is the classic window of at-least-once delivery: a crash
 //! between a successful send and its record sends that message once more after
-//! the restart.
+//! the restart. Mail carries the notification as its [`MessageKey`], so the repeat
+//! is the same message: the outbox keeps it once, and over SMTP it has the same
+//! `Message-ID` and `Date`. (SMS has no such key; a repeat is a second text.)
 
 use std::sync::PoisonError;
 
@@ -20,7 +22,7 @@ use emporium_domain::notification::{
 };
 use emporium_infra::codec::decode;
 use emporium_infra::event_store::EventMetadata;
-use emporium_infra::mailer::MailMessage;
+use emporium_infra::mailer::{MailMessage, MessageKey};
 use emporium_infra::sms::SmsMessage;
 use futures::StreamExt;
 
@@ -115,8 +117,15 @@ async fn send(dispatcher: &Dispatcher, notification: &NotificationRecord) -> Res
     match notification.channel {
         Channel::Email => {
             let html = html.unwrap_or_else(|| format!("<pre>{}</pre>", escape_html(&text)));
-            let message =
-                MailMessage { to: notification.to.clone(), subject: notification.subject.clone(), text, html };
+            // Keyed by the notification: a resend after a crash is recognisably the same message.
+            let key = MessageKey { id: notification.notification_id.as_uuid(), at: notification.queued_at };
+            let message = MailMessage {
+                to: notification.to.clone(),
+                subject: notification.subject.clone(),
+                text,
+                html,
+                key: Some(key),
+            };
             match tokio::time::timeout(timeout, dispatcher.mailer.send(&message)).await {
                 Ok(Ok(())) => Ok(()),
                 Ok(Err(error)) => Err(Failure { reason: error.reason, permanent: false }),

@@ -7,6 +7,8 @@ mod rfc5322;
 pub mod smtp;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
 
 /// One e-mail with a plain-text and an HTML part.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +21,21 @@ pub struct MailMessage {
     pub text: String,
     /// HTML body.
     pub html: String,
+    /// The message's identity, when its sender may send it again (after a crash
+    /// between sending and recording it): see [`MessageKey`]. `None` for one-off mail.
+    pub key: Option<MessageKey>,
+}
+
+/// A message's stable identity across repeated sends. The outbox stores the message
+/// under a name derived from it (a repeat replaces the first copy, so the outbox holds
+/// it once); SMTP sends it as the `Message-ID` and `Date`, so the receiving side can
+/// recognise a repeat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessageKey {
+    /// Unique per message (e.g. the notification id).
+    pub id: Uuid,
+    /// When the message was first queued.
+    pub at: DateTime<Utc>,
 }
 
 /// Why a message was not sent.

@@ -4,7 +4,9 @@
 //! Files are written whole under a temporary name, flushed to disk and renamed, so
 //! a reader never sees half a message. Names start with the UTC time to the
 //! microsecond and a per-mailer sequence number, so sorting names sorts messages
-//! by when they were sent.
+//! by when they were sent. A message with a [`MessageKey`](super::MessageKey) is named
+//! by its key's time and id instead, so sending it again replaces it: the outbox
+//! holds each such message once however often it is sent.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -39,10 +41,18 @@ impl OutboxMailer {
 impl Mailer for OutboxMailer {
     #[tracing::instrument(skip_all, fields(to = %message.to))]
     async fn send(&self, message: &MailMessage) -> Result<(), MailError> {
-        let at = Utc::now();
-        let id = Uuid::now_v7();
-        let sequence = self.sequence.fetch_add(1, Ordering::Relaxed);
-        let name = format!("{}-{sequence:06}-{}.eml", at.format("%Y%m%dT%H%M%S%.6fZ"), &id.simple().to_string()[24..]);
+        let (at, id, name) = match message.key {
+            // A message that may be sent again gets a name of its own: the repeat
+            // replaces the first copy instead of adding a second.
+            Some(key) => (key.at, key.id, format!("{}-{}.eml", key.at.format("%Y%m%dT%H%M%S%.6fZ"), key.id.simple())),
+            None => {
+                let at = Utc::now();
+                let id = Uuid::now_v7();
+                let sequence = self.sequence.fetch_add(1, Ordering::Relaxed);
+                let suffix = &id.simple().to_string()[24..];
+                (at, id, format!("{}-{sequence:06}-{suffix}.eml", at.format("%Y%m%dT%H%M%S%.6fZ")))
+            }
+        };
         let contents = rfc5322::render(message, at, id);
         let dir = self.dir.clone();
         let path = dir.join(&name);
@@ -91,7 +101,25 @@ mod tests {
             subject: "Hello".into(),
             text: "token=abc".into(),
             html: "<p>token=abc</p>".into(),
+            key: None,
         }
+    }
+
+    #[tokio::test]
+    async fn a_keyed_message_sent_twice_is_in_the_outbox_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mailer = OutboxMailer::new(dir.path().join("mail"));
+        let key = super::super::MessageKey { id: Uuid::now_v7(), at: Utc::now() };
+        let keyed = MailMessage { key: Some(key), ..message("ann@example.com") };
+        mailer.send(&keyed).await.unwrap();
+        mailer.send(&keyed).await.unwrap();
+        mailer.send(&message("bob@example.com")).await.unwrap();
+        let names: Vec<String> =
+            std::fs::read_dir(mailer.dir()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        let kept = names.iter().find(|n| n.contains(&key.id.simple().to_string())).expect("the keyed message");
+        let text = std::fs::read_to_string(mailer.dir().join(kept)).unwrap();
+        assert!(text.contains(&format!("Message-ID: <{}@", key.id.simple())), "{text}");
     }
 
     #[tokio::test]

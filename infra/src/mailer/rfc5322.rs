@@ -16,7 +16,7 @@ use super::MailMessage;
 /// The sender every message names.
 pub(crate) const FROM: &str = "Emporium <no-reply@emporium.local>";
 /// The domain of generated `Message-ID`s.
-const ID_DOMAIN: &str = "emporium.local";
+pub(crate) const ID_DOMAIN: &str = "emporium.local";
 /// RFC 5322's hard limit on a line, without its CRLF.
 const MAX_LINE: usize = 998;
 
@@ -112,6 +112,7 @@ mod tests {
             subject: subject.into(),
             text: text.into(),
             html: "<p><a href=\"http://x/verify-email?token=abc_-1\">verify</a></p>".into(),
+            key: None,
         }
     }
 

@@ -81,10 +81,13 @@ impl SmtpMailer {
         let from: Mailbox =
             self.config.from.parse().map_err(|error| format!("invalid sender {:?}: {error}", self.config.from))?;
         let to: Mailbox = message.to.parse().map_err(|error| format!("invalid recipient: {error}"))?;
-        Message::builder()
-            .from(from)
-            .to(to)
-            .subject(message.subject.clone())
+        let mut builder = Message::builder().from(from).to(to).subject(message.subject.clone());
+        if let Some(key) = message.key {
+            // The same Message-ID and Date on a repeat, so the receiving side can tell.
+            builder = builder.message_id(Some(format!("<{}@{}>", key.id.simple(), super::rfc5322::ID_DOMAIN)));
+            builder = builder.date(key.at.into());
+        }
+        builder
             .multipart(MultiPart::alternative_plain_html(message.text.clone(), message.html.clone()))
             .map_err(|error| format!("building the message: {error}"))
     }

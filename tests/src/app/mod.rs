@@ -32,6 +32,8 @@ pub struct TestApp {
     pub base: String,
     /// The `--data-dir`.
     pub data_dir: tempfile::TempDir,
+    /// The `serve` flags beyond the defaults (kept for restarts).
+    args: Vec<String>,
     client: reqwest::Client,
     _database: Option<TestDatabase>,
 }
@@ -67,40 +69,31 @@ impl TestApp {
     /// The shop with extra `serve` flags.
     pub async fn spawn_with(database: Option<TestDatabase>, extra: &[&str]) -> anyhow::Result<Self> {
         let data_dir = tempfile::tempdir()?;
-        let mut command = Command::new(binary()?);
-        command
-            .args(["--log-format", "json", "--log", "info", "serve", "--port", "0", "--admin-email", ADMIN_EMAIL])
-            .args(["--admin-password", ADMIN_PASSWORD, "--data-dir"])
-            .arg(data_dir.path())
-            .args(extra)
-            .env_remove("RUST_LOG")
-            .stderr(Stdio::piped())
-            .stdout(Stdio::null());
+        let mut args: Vec<String> = extra.iter().map(|arg| (*arg).to_owned()).collect();
         if let Some(db) = &database {
-            command.args(["--event-store", &db.url, "--read-store", &db.url, "--account-store", &db.url]);
-        }
-        let mut child = command.spawn().context("starting emporium serve")?;
-        let stderr = child.stderr.take().context("no stderr")?;
-        let (address_tx, address_rx) = std::sync::mpsc::channel();
-        // Read the log on a thread: find the listening address, then keep draining
-        // (and echo errors, so a failing test shows the server's side).
-        std::thread::spawn(move || {
-            let mut sent = false;
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let log: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-                if !sent && log["message"] == "emporium listening" {
-                    let _ = address_tx.send(log["address"].as_str().unwrap_or_default().to_owned());
-                    sent = true;
-                } else if log["level"] == "ERROR" || log["level"] == "WARN" || log.is_null() {
-                    eprintln!("[emporium] {line}");
-                }
+            for flag in ["--event-store", "--read-store", "--account-store"] {
+                args.extend([flag.to_owned(), db.url.clone()]);
             }
-        });
-        let address = address_rx
-            .recv_timeout(Duration::from_secs(60))
-            .context("emporium serve did not start listening within 60 s (see its log above)")?;
+        }
+        let (child, base) = launch(data_dir.path(), &args)?;
         let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
-        Ok(Self { child, base: format!("http://{address}"), data_dir, client, _database: database })
+        Ok(Self { child, base, data_dir, args, client, _database: database })
+    }
+
+    /// Kills the process at once (SIGKILL: no graceful shutdown, as in a crash).
+    pub fn kill(&mut self) -> anyhow::Result<()> {
+        self.child.kill().context("killing emporium serve")?;
+        self.child.wait().context("reaping emporium serve")?;
+        Ok(())
+    }
+
+    /// Starts the shop again on the same data dir and stores, with the same flags
+    /// (and a new port: `base` changes). Call after [`kill`](Self::kill).
+    pub async fn restart(&mut self) -> anyhow::Result<()> {
+        let (child, base) = launch(self.data_dir.path(), &self.args)?;
+        self.child = child;
+        self.base = base;
+        Ok(())
     }
 
     /// Sends a request; `body` goes as JSON.
@@ -233,6 +226,45 @@ impl TestApp {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         anyhow::bail!("no mail with a token= link reached {email}")
+    }
+}
+
+/// Starts `emporium serve` on port 0 and waits until it listens; returns the process
+/// and its base URL.
+fn launch(data_dir: &Path, args: &[String]) -> anyhow::Result<(Child, String)> {
+    let mut command = Command::new(binary()?);
+    command
+        .args(["--log-format", "json", "--log", "info", "serve", "--port", "0", "--admin-email", ADMIN_EMAIL])
+        .args(["--admin-password", ADMIN_PASSWORD, "--data-dir"])
+        .arg(data_dir)
+        .args(args)
+        .env_remove("RUST_LOG")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null());
+    let mut child = command.spawn().context("starting emporium serve")?;
+    let stderr = child.stderr.take().context("no stderr")?;
+    let (address_tx, address_rx) = std::sync::mpsc::channel();
+    // Read the log on a thread: find the listening address, then keep draining
+    // (and echo errors, so a failing test shows the server's side).
+    std::thread::spawn(move || {
+        let mut sent = false;
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let log: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
+            if !sent && log["message"] == "emporium listening" {
+                let _ = address_tx.send(log["address"].as_str().unwrap_or_default().to_owned());
+                sent = true;
+            } else if log["level"] == "ERROR" || log["level"] == "WARN" || log.is_null() {
+                eprintln!("[emporium] {line}");
+            }
+        }
+    });
+    match address_rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(address) => Ok((child, format!("http://{address}"))),
+        Err(_) => {
+            let _ = child.kill();
+            let _ = child.wait();
+            anyhow::bail!("emporium serve did not start listening within 60 s (see its log above)")
+        }
     }
 }
 

@@ -5,6 +5,7 @@ mod audit;
 mod config;
 mod http;
 mod openapi;
+mod pages;
 mod payments;
 mod projections;
 mod serve;

@@ -84,6 +84,8 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
             emporium_write_api::router(state)
                 .layer(axum::middleware::from_fn_with_state(idempotency, emporium_api_kit::idempotency::idempotency)),
         );
+        // The pages the mailed verification and reset links open.
+        app = app.merge(crate::pages::router());
     }
     if parts != Parts::Write {
         let running = ProjectionRunner::new(events.clone(), reads.clone(), emporium_projections::models::all()).spawn();

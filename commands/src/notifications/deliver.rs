@@ -63,7 +63,10 @@ pub(super) struct Failure {
 #[tracing::instrument(skip_all, fields(now = %now))]
 pub(super) async fn deliver_due(dispatcher: &Dispatcher, now: DateTime<Utc>) -> Result<usize, DispatchError> {
     let due = schedule::due(dispatcher.reads.as_ref(), now, PER_ROUND).await?;
+    // Once a stop is asked for, no new send starts; the ones in flight finish and are
+    // recorded (dropping them mid-way could abandon a store transaction).
     let results: Vec<Result<bool, DispatchError>> = futures::stream::iter(due)
+        .take_while(|_| std::future::ready(!dispatcher.is_stopping()))
         .map(|delivery| deliver_one(dispatcher, delivery.id, now))
         .buffer_unordered(dispatcher.settings.concurrency.max(1))
         .collect()

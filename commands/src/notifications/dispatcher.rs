@@ -11,6 +11,7 @@ use emporium_infra::event_store::{EventMetadata, RecordedEvent};
 use emporium_infra::mailer::Mailer;
 use emporium_infra::read_store::ReadStore;
 use emporium_infra::sms::SmsSender;
+use tokio::sync::watch;
 use uuid::Uuid;
 
 use super::deliver::Outcome;
@@ -42,9 +43,24 @@ pub(super) struct Dispatcher {
     /// Outcomes of sends whose recording failed: recorded on the next round without
     /// sending again.
     pub unrecorded: Mutex<HashMap<NotificationId, Outcome>>,
+    /// Set when the dispatcher is asked to stop: work in hand finishes, no new send or
+    /// retry starts (see the runner).
+    pub stopping: watch::Sender<bool>,
 }
 
 impl Dispatcher {
+    /// True once a stop was asked for.
+    pub fn is_stopping(&self) -> bool {
+        *self.stopping.borrow()
+    }
+
+    /// Resolves once a stop is asked for.
+    pub async fn stop_requested(&self) {
+        let mut stopping = self.stopping.subscribe();
+        // An error means the sender is gone, which only happens when stopping anyway.
+        let _ = stopping.wait_for(|stop| *stop).await;
+    }
+
     /// Issues `payload` to aggregate `aggregate_id` under `command_id`.
     pub async fn issue<D: Decider>(
         &self,

@@ -77,8 +77,9 @@ impl NotificationDispatcher {
     ) -> Self {
         let (processed, _) = watch::channel(0);
         let templates = Templates::new(&settings.public_url);
-        let inner =
-            Dispatcher { handler, reads, mailer, sms, settings, templates, unrecorded: Mutex::new(HashMap::new()) };
+        let (stopping, _) = watch::channel(false);
+        let unrecorded = Mutex::new(HashMap::new());
+        let inner = Dispatcher { handler, reads, mailer, sms, settings, templates, unrecorded, stopping };
         Self { inner: Arc::new(inner), processed }
     }
 
@@ -132,7 +133,10 @@ impl NotificationDispatcher {
     }
 
     /// Runs until `shutdown` resolves. A failed batch is retried with back-off until it
-    /// succeeds; stopping mid-batch is safe (the batch is redone on the next start).
+    /// succeeds. Shutdown lets the work in hand finish — the batch attempt and the sends
+    /// already started, each recorded — but starts nothing new: dropping a store
+    /// transaction mid-way would leave a pooled connection unusable. A batch not
+    /// committed is redone on the next start.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send) -> Result<(), DispatchError> {
         let start = self.inner.reads.checkpoint(Self::NAME).await?;
         self.processed.send_replace(start);
@@ -141,16 +145,18 @@ impl NotificationDispatcher {
         let mut log = tail(store, start).ready_chunks(self.inner.settings.batch_size.max(1));
         let mut timer = tokio::time::interval(self.inner.settings.timer_interval.max(Duration::from_millis(10)));
         timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let mut shutdown = std::pin::pin!(shutdown);
+        let inner = Arc::clone(&self.inner);
+        let mut shutdown = std::pin::pin!(async move {
+            shutdown.await;
+            inner.stopping.send_replace(true);
+        });
         loop {
             tokio::select! {
                 biased;
                 () = &mut shutdown => break,
                 _ = timer.tick() => {
-                    tokio::select! {
-                        biased;
-                        () = &mut shutdown => break,
-                        () = self.deliver_logged() => {}
+                    if self.finish_unless_stopped(self.deliver_logged(), shutdown.as_mut()).await == Round::Stopped {
+                        break;
                     }
                 }
                 chunk = log.next() => {
@@ -162,19 +168,36 @@ impl NotificationDispatcher {
                     if batch.is_empty() {
                         continue;
                     }
-                    tokio::select! {
-                        biased;
-                        () = &mut shutdown => break,
-                        () = async {
-                            self.process_until_done(&batch).await;
-                            self.deliver_logged().await;
-                        } => {}
+                    let work = async {
+                        self.process_until_done(&batch).await;
+                        self.deliver_logged().await;
+                    };
+                    if self.finish_unless_stopped(work, shutdown.as_mut()).await == Round::Stopped {
+                        break;
                     }
                 }
             }
         }
         tracing::info!(processed = *self.processed.borrow(), "notification dispatcher stopped");
         Ok(())
+    }
+
+    /// Runs `work` to its end. If `shutdown` resolves first, the stop flag is set (so
+    /// `work` starts nothing new) and `work` is still awaited; then `Stopped`.
+    async fn finish_unless_stopped(
+        &self,
+        work: impl Future<Output = ()>,
+        shutdown: std::pin::Pin<&mut (impl Future<Output = ()> + Send)>,
+    ) -> Round {
+        let mut work = std::pin::pin!(work);
+        tokio::select! {
+            biased;
+            () = &mut work => Round::Done,
+            () = shutdown => {
+                work.await;
+                Round::Stopped
+            }
+        }
     }
 
     /// Runs on a new task; stop it with [`RunningDispatcher::stop`] (or by dropping it).
@@ -200,6 +223,8 @@ impl NotificationDispatcher {
         }
     }
 
+    /// Handles `batch`, retrying with back-off until it succeeds or a stop is asked
+    /// for (checked between attempts only; an attempt in flight always finishes).
     async fn process_until_done(&self, batch: &[RecordedEvent]) {
         let mut backoff = FIRST_RETRY_BACKOFF;
         loop {
@@ -208,12 +233,25 @@ impl NotificationDispatcher {
                 Err(error) => {
                     let position = batch.last().map_or(0, |event| event.global_position);
                     tracing::error!(position, %error, "notification batch failed; retrying");
-                    tokio::time::sleep(backoff).await;
+                    tokio::select! {
+                        biased;
+                        () = self.inner.stop_requested() => return,
+                        () = tokio::time::sleep(backoff) => {}
+                    }
                     backoff = (backoff * 2).min(self.inner.settings.max_retry_backoff.max(FIRST_RETRY_BACKOFF));
                 }
             }
         }
     }
+}
+
+/// How a piece of the runner's work ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Round {
+    /// Finished; carry on.
+    Done,
+    /// Finished after a stop was asked for; leave the loop.
+    Stopped,
 }
 
 /// A dispatcher on its own task.
@@ -241,8 +279,8 @@ impl RunningDispatcher {
         self.task.is_finished()
     }
 
-    /// Stops the dispatcher (interrupting the batch or send in hand, which is redone
-    /// on the next start) and waits for it.
+    /// Stops the dispatcher and waits for it: the batch attempt and the sends in hand
+    /// finish and are recorded; nothing new starts.
     pub async fn stop(mut self) -> Result<(), DispatchError> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

@@ -14,14 +14,27 @@ use emporium_tests::app::{TestApp, binary};
 use emporium_tests::checkout::{
     ProviderBooks, cents, customers, mails_about, mails_settle, order_reaches, payment, place, product, stock_settles,
 };
+use emporium_tests::postgres::TestDatabase;
 
 const SCARCE_UNITS: i64 = 12;
 const PRICE: i64 = 1500;
 
+const FLAGS: &[&str] = &["--simulated-latency-ms", "40", "--payment-deadline-secs", "3"];
+
 #[tokio::test]
-async fn every_order_ends_in_one_consistent_state_after_kills_mid_checkout() {
-    let mut app =
-        TestApp::spawn_with(None, &["--simulated-latency-ms", "40", "--payment-deadline-secs", "3"]).await.unwrap();
+async fn every_order_ends_in_one_consistent_state_after_kills_mid_checkout_on_sqlite() {
+    let app = TestApp::spawn_with(None, FLAGS).await.unwrap();
+    kill_mid_checkout(app).await;
+}
+
+#[tokio::test]
+async fn every_order_ends_in_one_consistent_state_after_kills_mid_checkout_on_postgres() {
+    let database = TestDatabase::create().await.unwrap();
+    let app = TestApp::spawn_with(Some(database), FLAGS).await.unwrap();
+    kill_mid_checkout(app).await;
+}
+
+async fn kill_mid_checkout(mut app: TestApp) {
     let admin = app.admin_token().await.unwrap();
     let scarce = product(&app, &admin, "CRASH-SCARCE", PRICE, SCARCE_UNITS).await.unwrap();
     let shoppers = customers(&app, "crash", 10).await.unwrap();
@@ -124,6 +137,7 @@ async fn every_order_ends_in_one_consistent_state_after_kills_mid_checkout() {
     let audit = std::process::Command::new(binary().unwrap())
         .args(["audit", "verify", "--data-dir"])
         .arg(app.data_dir.path())
+        .args(app.store_flags())
         .output()
         .unwrap();
     assert!(audit.status.success(), "audit verify failed: {}", String::from_utf8_lossy(&audit.stderr));

@@ -80,6 +80,16 @@ impl TestApp {
         Ok(Self { child, base, data_dir, args, client, _database: database })
     }
 
+    /// The `--event-store`/`--read-store`/`--account-store` flags it runs with (none on
+    /// the embedded default), for other subcommands on the same stores.
+    pub fn store_flags(&self) -> Vec<String> {
+        let Some(database) = &self._database else { return Vec::new() };
+        ["--event-store", "--read-store", "--account-store"]
+            .into_iter()
+            .flat_map(|flag| [flag.to_owned(), database.url.clone()])
+            .collect()
+    }
+
     /// Kills the process at once (SIGKILL: no graceful shutdown, as in a crash).
     pub fn kill(&mut self) -> anyhow::Result<()> {
         self.child.kill().context("killing emporium serve")?;

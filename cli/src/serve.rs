@@ -72,6 +72,7 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
             mailer,
             auth: AuthSettings { public_url, ..AuthSettings::default() },
             gateway,
+            stripe_webhook_secret: args.payments.stripe_webhook_secret.as_ref().map(|secret| secret.expose().into()),
         };
         if let (Some(email), Some(password)) = (&args.http.admin_email, &args.http.admin_password) {
             emporium_write_api::users::ensure_admin(&state, email, password.expose())

@@ -135,6 +135,30 @@ pub async fn payment(app: &TestApp, token: &str, order_id: &str) -> anyhow::Resu
     }
 }
 
+/// The payment view of an order once it shows `status`; fails after `wait` with the
+/// last view. (The payments read model may trail the orders one by a moment.)
+pub async fn payment_reaches(
+    app: &TestApp,
+    token: &str,
+    order_id: &str,
+    status: &str,
+    wait: Duration,
+) -> anyhow::Result<Value> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let seen = payment(app, token, order_id).await?;
+        if let Some(view) = &seen
+            && view["status"] == status
+        {
+            return Ok(view.clone());
+        }
+        if tokio::time::Instant::now() >= deadline {
+            anyhow::bail!("the payment of order {order_id} did not become {status} within {wait:?}: {seen:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Cents in a money view (`{ "amount": …, "currency": … }`).
 pub fn cents(money: &Value) -> i64 {
     money["amount"].as_i64().unwrap_or(0)

@@ -256,6 +256,21 @@ async fn order_reaches(app: &TestApp, token: &str, order_id: &str, status: &str)
     panic!("order {order_id} never became {status}: {last}");
 }
 
+/// The order's payment view once it shows `status` (the payments read model may trail
+/// the orders one by a moment); the last answer after 5 s.
+async fn payment_reaches(app: &TestApp, token: &str, order_id: &str, status: &str) -> ApiResponse {
+    let path = format!("/api/v1/payments/order/{order_id}");
+    let mut paid = app.get(&path, Some(token)).await.unwrap();
+    for _ in 0..50 {
+        if paid.data()["status"] == status {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        paid = app.get(&path, Some(token)).await.unwrap();
+    }
+    paid
+}
+
 #[tokio::test]
 async fn a_declined_order_is_paid_with_a_saved_visa_and_then_refunded_in_two_steps() {
     let app = TestApp::spawn().await.unwrap();
@@ -297,7 +312,7 @@ async fn a_declined_order_is_paid_with_a_saved_visa_and_then_refunded_in_two_ste
     let again = app.post("/api/v1/payments/process", Some(&ann), &body).await.unwrap();
     assert_eq!((again.status, again.error_codes()), (409, vec!["order.invalid_transition".to_owned()]), "{again}");
 
-    let paid = app.get(&format!("/api/v1/payments/order/{order_id}"), Some(&ann)).await.unwrap();
+    let paid = payment_reaches(&app, &ann, &order_id, "captured").await;
     assert_eq!(paid.status, 200, "{paid}");
     let payment = paid.data();
     assert_eq!(payment["status"], "captured", "{paid}");
@@ -398,7 +413,7 @@ async fn an_order_declined_for_insufficient_funds_is_paid_with_a_token_given_dir
     assert_eq!(accepted.status, 202, "{accepted}");
     assert_ne!(accepted.data()["payment_method"], "pm_card_mastercard", "the token is kept out of the order");
     order_reaches(&app, &ann, &order_id, "confirmed").await;
-    let paid = app.get(&format!("/api/v1/payments/order/{order_id}"), Some(&ann)).await.unwrap();
+    let paid = payment_reaches(&app, &ann, &order_id, "captured").await;
     assert_eq!((paid.status, paid.data()["status"].as_str()), (200, Some("captured")), "{paid}");
     let first = &paid.data()["attempts"][0];
     assert!(first["failure_reason"].as_str().unwrap().contains("insufficient_funds"), "{paid}");

@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use emporium_tests::app::{TestApp, binary};
 use emporium_tests::checkout::{
-    ProviderBooks, cents, customers, mails_about, mails_settle, order_reaches, payment, place, product, stock_settles,
+    ProviderBooks, cents, customers, mails_about, mails_settle, order_reaches, payment, payment_reaches, place,
+    product, stock_settles,
 };
 use emporium_tests::postgres::TestDatabase;
 
@@ -87,7 +88,11 @@ async fn kill_mid_checkout(mut app: TestApp) {
     for (order_id, token) in &orders {
         let settled =
             order_reaches(&app, token, order_id, &["confirmed", "cancelled"], Duration::from_secs(60)).await.unwrap();
-        let paid = payment(&app, token, order_id).await.unwrap();
+        let paid = if settled["status"] == "confirmed" {
+            Some(payment_reaches(&app, token, order_id, "captured", Duration::from_secs(10)).await.unwrap())
+        } else {
+            payment(&app, token, order_id).await.unwrap()
+        };
         let (captured, refunded) =
             paid.as_ref().map(|p| (cents(&p["captured_amount"]), cents(&p["refunded_amount"]))).unwrap_or_default();
         if settled["status"] == "confirmed" {

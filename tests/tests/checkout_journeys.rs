@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use emporium_tests::app::TestApp;
 use emporium_tests::checkout::{
-    ProviderBooks, cents, customers, history, mails_about, mails_settle, order_reaches, payment, place, placed,
+    ProviderBooks, cents, customers, history, mails_about, mails_settle, order_reaches, payment_reaches, place, placed,
     product, stock_settles,
 };
 use serde_json::json;
@@ -31,7 +31,7 @@ async fn a_paid_order_is_confirmed_charged_once_mailed_once_and_its_stock_sold()
     assert_eq!(history(&order), ["pending", "paid", "confirmed"], "{order}");
     assert_eq!(stock_settles(&app, &teapot, 3, SETTLE).await.unwrap(), 3);
 
-    let paid = payment(&app, &ann, &order_id).await.unwrap().expect("a payment");
+    let paid = payment_reaches(&app, &ann, &order_id, "captured", SETTLE).await.unwrap();
     assert_eq!((paid["status"].as_str(), cents(&paid["amount"])), (Some("captured"), 5000), "{paid}");
     let books = ProviderBooks::read(&app).unwrap();
     assert_eq!((books.charged(), books.kept()), (1, 5000), "{books:?}");
@@ -52,7 +52,7 @@ async fn a_declined_order_releases_its_stock_waits_and_is_confirmed_when_paid_wi
     let waiting = order_reaches(&app, &ann, &order_id, &["awaiting_payment"], SETTLE).await.unwrap();
     assert_eq!(waiting["status"], "awaiting_payment");
     assert_eq!(stock_settles(&app, &teapot, 5, SETTLE).await.unwrap(), 5, "a declined order holds no stock");
-    let declined = payment(&app, &ann, &order_id).await.unwrap().expect("a payment attempt");
+    let declined = payment_reaches(&app, &ann, &order_id, "failed", SETTLE).await.unwrap();
     assert_eq!(declined["status"], "failed", "{declined}");
     assert_eq!(ProviderBooks::read(&app).unwrap().kept(), 0);
 
@@ -62,7 +62,7 @@ async fn a_declined_order_releases_its_stock_waits_and_is_confirmed_when_paid_wi
     let order = order_reaches(&app, &ann, &order_id, &["confirmed", "cancelled"], SETTLE).await.unwrap();
     assert_eq!(order["status"], "confirmed", "{order}");
     assert_eq!(stock_settles(&app, &teapot, 3, SETTLE).await.unwrap(), 3, "the retry reserved again");
-    let paid = payment(&app, &ann, &order_id).await.unwrap().expect("a payment");
+    let paid = payment_reaches(&app, &ann, &order_id, "captured", SETTLE).await.unwrap();
     assert_eq!((paid["status"].as_str(), cents(&paid["amount"])), (Some("captured"), 5000), "{paid}");
     assert_eq!(paid["attempts"].as_array().map(Vec::len), Some(2), "the declined attempt is kept: {paid}");
     let books = ProviderBooks::read(&app).unwrap();
@@ -83,7 +83,7 @@ async fn a_declined_order_not_paid_before_the_deadline_is_cancelled_and_keeps_no
     let reason = order["cancellation_reason"].as_str().unwrap_or_default().to_owned();
     assert!(reason.contains("deadline") || reason.contains("payment"), "{order}");
     assert_eq!(stock_settles(&app, &teapot, 5, SETTLE).await.unwrap(), 5);
-    let declined = payment(&app, &ann, &order_id).await.unwrap().expect("a payment attempt");
+    let declined = payment_reaches(&app, &ann, &order_id, "failed", SETTLE).await.unwrap();
     assert!(declined["failure_reason"].as_str().unwrap_or_default().contains("insufficient_funds"), "{declined}");
     assert_eq!(ProviderBooks::read(&app).unwrap().kept(), 0);
     assert_eq!(mails_settle(&app, &order_id, "Your order was cancelled", 1, MAIL).await.unwrap(), 1);
@@ -138,7 +138,7 @@ async fn cancelling_a_paid_order_refunds_it_in_full_and_returns_the_stock() {
 
     let order = order_reaches(&app, &ann, &order_id, &["refunded"], SETTLE).await.unwrap();
     assert_eq!(order["cancellation_reason"], "changed my mind", "{order}");
-    let refunded = payment(&app, &ann, &order_id).await.unwrap().expect("a payment");
+    let refunded = payment_reaches(&app, &ann, &order_id, "refunded", SETTLE).await.unwrap();
     assert_eq!(refunded["status"], "refunded", "{refunded}");
     assert_eq!(cents(&refunded["refunded_amount"]), 5000, "{refunded}");
     let books = ProviderBooks::read(&app).unwrap();

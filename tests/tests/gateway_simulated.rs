@@ -25,6 +25,7 @@ fn charge(key: &str, token: &str, amount: Money) -> AuthorizeRequest {
         amount,
         method_token: token.to_owned(),
         description: "order test".to_owned(),
+        payment_reference: "payment-test".to_owned(),
     }
 }
 

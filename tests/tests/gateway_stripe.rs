@@ -136,6 +136,13 @@ fn events_parse_into_type_object_id_and_status() {
     assert_eq!(event.kind, StripeEventKind::PaymentIntentSucceeded);
     assert_eq!(event.object_id, "pi_123");
     assert_eq!(event.object_status.as_deref(), Some("succeeded"));
+    assert_eq!(event.payment_reference, None);
+
+    let ours = parse_stripe_event(
+        br#"{"id":"evt_2","type":"payment_intent.canceled","data":{"object":{"id":"pi_9","metadata":{"emporium_payment_id":"p-1"}}}}"#,
+    )
+    .unwrap();
+    assert_eq!(ours.payment_reference.as_deref(), Some("p-1"));
 
     let other = parse_stripe_event(br#"{"type":"customer.created","data":{"object":{"id":"cus_1"}}}"#).unwrap();
     assert_eq!(other.kind, StripeEventKind::Other("customer.created".to_owned()));
@@ -274,6 +281,7 @@ fn charge(key: &str, token: &str) -> AuthorizeRequest {
         amount: eur(2599),
         method_token: token.to_owned(),
         description: "order 42 & co".to_owned(),
+        payment_reference: "0190b7e2-51a1-7c3e-9d4f-2a6b8c0d1e2f".to_owned(),
     }
 }
 
@@ -353,6 +361,8 @@ async fn authorize_capture_refund_and_describe_speak_stripes_api() {
     assert_eq!(auth.form.get("confirm").unwrap(), "true");
     assert_eq!(auth.form.get("capture_method").unwrap(), "manual");
     assert_eq!(auth.form.get("description").unwrap(), "order 42 & co");
+    // Stripe copies it onto the Charge, where `charge.*` webhooks find the payment.
+    assert_eq!(auth.form.get("metadata[emporium_payment_id]").unwrap(), "0190b7e2-51a1-7c3e-9d4f-2a6b8c0d1e2f");
 
     let capture = &requests[1];
     assert_eq!((capture.method.as_str(), capture.path.as_str()), ("POST", "/v1/payment_intents/pi_123/capture"));

@@ -782,6 +782,7 @@ async fn a_payment_recorded_outside_the_saga_reserves_again_and_confirms(backend
             amount: waiting.total,
             method_token: VISA.into(),
             description: format!("order {order_id}"),
+            payment_reference: payment_id.to_string(),
         })
         .await?;
     shop.gateway

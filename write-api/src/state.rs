@@ -10,6 +10,8 @@ use emporium_infra::accounts::AccountStore;
 use emporium_infra::mailer::Mailer;
 use emporium_infra::payments::PaymentGateway;
 
+use crate::payments::webhooks::SigningSecret;
+
 /// Token lifetimes and where mailed links point.
 #[derive(Debug, Clone)]
 pub struct AuthSettings {
@@ -49,6 +51,8 @@ pub struct WriteState {
     pub auth: AuthSettings,
     /// The payment provider (saving methods, paying an order awaiting payment).
     pub gateway: Arc<dyn PaymentGateway>,
+    /// The Stripe webhook endpoint's signing secret; `None` leaves webhooks off (404).
+    pub stripe_webhook_secret: Option<SigningSecret>,
 }
 
 impl FromRef<WriteState> for TokenKeys {

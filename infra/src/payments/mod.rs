@@ -1,12 +1,14 @@
 //! The payment gateway port: authorise, capture and refund with a provider, keyed by
 //! the provider's payment-method tokens (never card numbers). Adapters: [`simulated`]
-//! (the default; behaves like Stripe test mode) and, later, Stripe's HTTP API.
+//! (the default; behaves like Stripe test mode) and [`stripe`] (Stripe's HTTP API).
+//! Stripe's webhooks are verified and read by [`webhook`] and [`stripe_charge`].
 //!
 //! Every call carries an idempotency key derived by the caller from the triggering
 //! event, so a retried or redelivered step never charges twice.
 
 pub mod simulated;
 pub mod stripe;
+pub mod stripe_charge;
 pub mod webhook;
 
 use async_trait::async_trait;
@@ -32,6 +34,9 @@ pub struct AuthorizeRequest {
     pub method_token: String,
     /// For the provider's records (e.g. the order id).
     pub description: String,
+    /// Emporium's id of the payment; providers keep it on the charge (Stripe: as
+    /// metadata) so their webhooks lead back to the payment.
+    pub payment_reference: String,
 }
 
 /// A successful authorisation.

@@ -3,8 +3,10 @@
 //!
 //! - `authorize` = `POST /v1/payment_intents` with `amount`, lower-case `currency`,
 //!   `payment_method`, `payment_method_types[]=card`, `confirm=true`,
-//!   `capture_method=manual` and `description`; success is a PaymentIntent in
-//!   `requires_capture`, whose id is the provider reference;
+//!   `capture_method=manual`, `description` and `metadata[emporium_payment_id]`
+//!   (Emporium's payment id: Stripe copies a PaymentIntent's metadata onto the Charge
+//!   it creates, so `charge.*` webhooks lead back to the payment); success is a
+//!   PaymentIntent in `requires_capture`, whose id is the provider reference;
 //! - `capture` = `POST /v1/payment_intents/{id}/capture` with `amount_to_capture`;
 //! - `refund` = `POST /v1/refunds` with `payment_intent` and `amount`;
 //! - `describe_method` = `GET /v1/payment_methods/{id}` (`card.brand`, `card.last4`).
@@ -39,6 +41,9 @@ pub const DEFAULT_BASE_URL: &str = "https://api.stripe.com";
 
 /// Default per-request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The metadata key carrying Emporium's payment id on PaymentIntents and Charges.
+pub const PAYMENT_ID_METADATA: &str = "emporium_payment_id";
 
 /// How to reach Stripe.
 #[derive(Clone)]
@@ -251,6 +256,7 @@ impl PaymentGateway for StripeGateway {
     }
 
     async fn authorize(&self, request: &AuthorizeRequest) -> Result<Authorization, GatewayError> {
+        let metadata_key = format!("metadata[{PAYMENT_ID_METADATA}]");
         let form = [
             ("amount", amount_field(&request.amount)),
             ("currency", request.amount.currency().as_str().to_ascii_lowercase()),
@@ -259,6 +265,7 @@ impl PaymentGateway for StripeGateway {
             ("confirm", "true".to_owned()),
             ("capture_method", "manual".to_owned()),
             ("description", request.description.clone()),
+            (metadata_key.as_str(), request.payment_reference.clone()),
         ];
         let http = self.post("/v1/payment_intents", &request.idempotency_key, &form);
         let intent: PaymentIntent = self.send(http, Call::Authorize).await?;

@@ -10,11 +10,14 @@
 //! when any `v1` matches in constant time and `|now - t|` is within the tolerance
 //! ([`DEFAULT_TOLERANCE`], five minutes, Stripe's default).
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
+
+use super::stripe::PAYMENT_ID_METADATA;
 
 /// Stripe's default tolerance between the signed timestamp and now.
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
@@ -136,6 +139,9 @@ pub struct StripeEvent {
     pub object_id: String,
     /// `data.object.status`, when the object has one.
     pub object_status: Option<String>,
+    /// `data.object.metadata.emporium_payment_id`: Emporium's payment id, on the
+    /// PaymentIntents and Charges Emporium created.
+    pub payment_reference: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -157,6 +163,9 @@ struct RawObject {
     id: String,
     #[serde(default)]
     status: Option<String>,
+    // Metadata values are strings; `null` where an object type has none.
+    #[serde(default)]
+    metadata: Option<HashMap<String, String>>,
 }
 
 /// Parses a (verified) event body.
@@ -167,6 +176,7 @@ pub fn parse_stripe_event(payload: &[u8]) -> Result<StripeEvent, WebhookError> {
         id: raw.id,
         kind: StripeEventKind::from_type(&raw.event_type),
         event_type: raw.event_type,
+        payment_reference: raw.data.object.metadata.and_then(|mut metadata| metadata.remove(PAYMENT_ID_METADATA)),
         object_id: raw.data.object.id,
         object_status: raw.data.object.status,
     })

@@ -156,6 +156,16 @@ impl TestApp {
         ApiResponse::read(request.send().await?).await
     }
 
+    /// POSTs raw bytes with headers, byte for byte (for signed webhook deliveries,
+    /// whose signature covers the exact body).
+    pub async fn post_bytes(&self, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> anyhow::Result<ApiResponse> {
+        let mut request = self.client.post(format!("{}{path}", self.base)).body(body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        ApiResponse::read(request.send().await?).await
+    }
+
     /// GET.
     pub async fn get(&self, path: &str, token: Option<&str>) -> anyhow::Result<ApiResponse> {
         self.request(Method::GET, path, token, None).await

@@ -1,10 +1,8 @@
 //! Refunding a captured payment (Admin/Manager): the provider gives the money back
-//! first, then the payment and its order record the refund.
+//! first, then the payment and its order record the refund ([`record_refund`]).
 //!
 //! The provider call and both commands share one key derived from the payment id
-//! and a fresh refund id, so a retried step never refunds twice. Once the provider
-//! has refunded, the payment's record is what counts: an order that refuses to record
-//! the refund (it was never marked paid) is logged, not answered as a failure.
+//! and a fresh refund id, so a retried step never refunds twice.
 
 use axum::extract::State;
 use axum::response::Response;
@@ -12,24 +10,19 @@ use chrono::Utc;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Envelope, RequestContext};
-use emporium_commands::CommandError;
 use emporium_domain::ids::PaymentId;
 use emporium_domain::money::Money;
-use emporium_domain::order::{Order, OrderCommand};
 use emporium_domain::payment::{Payment, PaymentAttempt, PaymentCommand, PaymentError, PaymentState};
 use uuid::Uuid;
 
 use super::answers::{PaymentAfterRefund, PaymentMoney, RefundGiven};
 use super::input::{NewRefund, RefundRequest};
+use super::record_refund::{ProviderRefund, record_refund};
 use super::refusals::refund_refused;
 use crate::catalog::precheck::precheck;
 use crate::catalog::staff::Staff;
-use crate::command::run;
 use crate::errors::{command_error, domain_error};
 use crate::state::WriteState;
-
-/// Namespace of the command ids derived from a refund's key.
-const REFUND_COMMANDS: Uuid = Uuid::from_u128(0x3b1f_5c2e_9a47_4d08_b6e3_70c1_d2a9_e514);
 
 /// The payment as the event log has it, or 404.
 async fn payment(state: &WriteState, payment_id: PaymentId) -> Result<PaymentAttempt, ApiError> {
@@ -78,30 +71,8 @@ pub async fn refund_payment(
     let reference = before.provider_reference.clone().ok_or_else(|| domain_error(&PaymentError::NotCaptured))?;
     let key = format!("refund:{payment_id}:{refund_id}");
     let receipt = state.gateway.refund(&key, &reference, &amount).await.map_err(refund_refused)?;
-    let actor = caller.actor();
-    let command_id = |step: &str| Some(Uuid::new_v5(&REFUND_COMMANDS, format!("{key}:{step}").as_bytes()));
-    let recorded =
-        run::<Payment>(&state, &context, &actor, payment_id.to_string(), refund(Some(amount)), command_id("payment"))
-            .await
-            .map_err(command_error)?;
-    let record_on_order = OrderCommand::RecordRefund { order_id: before.order_id, amount, at };
-    let position = match run::<Order>(
-        &state,
-        &context,
-        &actor,
-        before.order_id.to_string(),
-        record_on_order,
-        command_id("order"),
-    )
-    .await
-    {
-        Ok(outcome) => outcome.position.max(recorded.position),
-        Err(CommandError::Domain(refusal)) => {
-            tracing::warn!(%payment_id, order_id = %before.order_id, %refusal, "the order did not record a refund the provider made");
-            recorded.position
-        }
-        Err(other) => return Err(ApiError::internal(&other)),
-    };
+    let made = ProviderRefund { refund_id: refund_id.clone(), amount, at, key };
+    let position = record_refund(&state, &context, &caller.actor(), &before, &made).await?;
     let after = payment(&state, payment_id).await?;
     let given = RefundGiven { id: refund_id, provider_refund_id: receipt.refund_id, amount: PaymentMoney::of(&amount) };
     Ok(with_position(ok(PaymentAfterRefund::new(&after, given, position)), position))

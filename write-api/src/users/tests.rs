@@ -61,6 +61,7 @@ async fn shop() -> Shop {
         mailer: Arc::new(OutboxMailer::new(outbox.clone())),
         auth: AuthSettings { public_url: "http://shop.test".into(), ..AuthSettings::default() },
         gateway: Arc::new(SimulatedGateway::default()),
+        stripe_webhook_secret: None,
     };
     let router = router().with_state(state.clone());
     Shop { _dir: dir, outbox, state, router }

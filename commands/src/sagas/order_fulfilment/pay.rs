@@ -121,6 +121,7 @@ async fn authorize(
         amount: payment.amount,
         method_token: saga.method_token(&order.payment_method).await?.expose().to_owned(),
         description: format!("order {}", order.order_id),
+        payment_reference: payment.payment_id.to_string(),
     };
     let answer = retrying(&saga.settings, "authorize", || saga.gateway.authorize(&request)).await;
     let authorization = match answer {

@@ -1,0 +1,52 @@
+//! Stripe event ids already handled, kept as uniqueness claims in the account store
+//! (`stripe_event` → what was done), so a redelivered event does nothing twice.
+//!
+//! Stripe delivers at least once and retries every answer that is not a 2xx, so the
+//! claim is made after an event was handled, never before: a delivery that fails
+//! half-way leaves no claim and Stripe's retry does the work. Two deliveries racing
+//! past the check are harmless, because every command a handler issues has an id
+//! derived from the event id and the command handler runs a known id once.
+
+use emporium_api_kit::ApiError;
+
+use crate::state::WriteState;
+
+/// The claim kind.
+const HANDLED_EVENT: &str = "stripe_event";
+
+/// Longest Stripe object id accepted (Stripe's are far shorter).
+const MAX_EVENT_ID_LEN: usize = 255;
+
+/// Whether `id` looks like a Stripe event id (`evt_…`: letters, digits, `_`), fit to
+/// become part of claim keys, command keys and refund ids.
+pub(super) fn is_event_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= MAX_EVENT_ID_LEN && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// What was done with `event_id` the first time, if it was handled before.
+pub(super) async fn handled_before(state: &WriteState, event_id: &str) -> Result<Option<String>, ApiError> {
+    state.accounts.unique_owner(HANDLED_EVENT, event_id).await.map_err(|error| ApiError::internal(&error))
+}
+
+/// Records that `event_id` was handled, and how; a second record keeps the first.
+pub(super) async fn remember(state: &WriteState, event_id: &str, outcome: &str) -> Result<(), ApiError> {
+    state
+        .accounts
+        .claim_unique(HANDLED_EVENT, event_id, outcome)
+        .await
+        .map(drop)
+        .map_err(|error| ApiError::internal(&error))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_event_id;
+
+    #[test]
+    fn only_stripe_shaped_ids_are_event_ids() {
+        assert!(is_event_id("evt_1NG8Du2eZvKYlo2CUI79vXWy"));
+        for bad in ["", "evt 1", "evt_1:refund", "../evt", &"e".repeat(256)] {
+            assert!(!is_event_id(bad), "{bad:?}");
+        }
+    }
+}

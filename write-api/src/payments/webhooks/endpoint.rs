@@ -1,0 +1,106 @@
+//! `POST /api/v1/payments/webhooks/stripe`: checks the delivery, skips an event
+//! handled before, hands the event to its handler and answers in the envelope.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use emporium_api_kit::envelope::ok;
+use emporium_api_kit::position::with_position;
+use emporium_api_kit::{ApiError, Envelope, RequestContext};
+use emporium_infra::payments::webhook::{
+    DEFAULT_TOLERANCE, SIGNATURE_HEADER, StripeEvent, StripeEventKind, parse_stripe_event, verify_stripe_signature_now,
+};
+
+use super::answers::{WebhookHandled, WebhookOutcome};
+use super::deliveries::{handled_before, is_event_id, remember};
+use super::input::StripeEventBody;
+use super::refusals::{event_refused, malformed_event, not_enabled, signature_missing};
+use super::{intents, refunds};
+use crate::state::WriteState;
+
+/// Receives one Stripe event delivery.
+#[utoipa::path(
+    post,
+    path = "/api/v1/payments/webhooks/stripe",
+    tag = "payments",
+    description = "Stripe's webhook endpoint. No bearer token: the `Stripe-Signature` header \
+        (HMAC-SHA256 of `{t}.{body}` with the endpoint's signing secret, `t` within 300 s of now) \
+        authenticates the exact bytes posted. `charge.refunded` records on the Emporium payment \
+        (found by the charge's `metadata.emporium_payment_id`) whatever Stripe refunded that \
+        Emporium has not recorded; `payment_intent.succeeded`, `.payment_failed` and `.canceled` \
+        are acknowledged; other types are ignored with a 200. An event id is handled once. \
+        Enabled by `--stripe-webhook-secret`.",
+    request_body(content = StripeEventBody, content_type = "application/json",
+        description = "The event exactly as Stripe sends it"),
+    params(("Stripe-Signature" = String, Header, description = "`t=<unix seconds>,v1=<hex signature>[,v1=…]`")),
+    responses(
+        (status = 200, description = "Handled, handled before, or of no concern to the shop", body = Envelope<WebhookHandled>,
+            headers(("X-Emporium-Position" = u64, description = "Position of the last event, when a refund was recorded"))),
+        (status = 400, description = "`webhook.signature_missing`, `webhook.signature_malformed`, `webhook.signature_expired`, `webhook.signature_mismatch`, `webhook.malformed_event`; nothing was done", body = Envelope<String>),
+        (status = 404, description = "`webhook.not_enabled`: no signing secret is configured", body = Envelope<String>),
+        (status = 409, description = "`webhook.payment_not_captured`: the payment is not recorded as captured yet; Stripe retries later", body = Envelope<String>),
+        (status = 413, description = "The body is too large", body = Envelope<String>),
+    )
+)]
+#[tracing::instrument(skip_all, fields(event_id = tracing::field::Empty, event_type = tracing::field::Empty))]
+pub async fn receive_stripe_event(
+    State(state): State<WriteState>,
+    context: RequestContext,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let secret = state.stripe_webhook_secret.as_ref().and_then(|secret| secret.usable()).ok_or_else(not_enabled)?;
+    let body = body.map_err(unreadable)?;
+    let signature =
+        headers.get(SIGNATURE_HEADER).and_then(|value| value.to_str().ok()).ok_or_else(signature_missing)?;
+    verify_stripe_signature_now(&body, signature, secret, DEFAULT_TOLERANCE).map_err(event_refused)?;
+    let event = parse_stripe_event(&body).map_err(event_refused)?;
+    let event_id = event.id.clone().filter(|id| is_event_id(id)).ok_or_else(|| malformed_event("no valid event id"))?;
+    let span = tracing::Span::current();
+    span.record("event_id", event_id.as_str());
+    span.record("event_type", event.event_type.as_str());
+
+    if let Some(first) = handled_before(&state, &event_id).await? {
+        let detail = format!("event {event_id} was handled before ({first})");
+        return Ok(ok(WebhookHandled::new(&event, WebhookOutcome::Duplicate, detail)));
+    }
+    let handled = handle(&state, &context, &event, &event_id, &body).await?;
+    remember(&state, &event_id, handled.outcome.as_str()).await?;
+    Ok(match handled.position {
+        Some(position) => with_position(ok(handled), position),
+        None => ok(handled),
+    })
+}
+
+/// Hands a verified event to what handles its type.
+async fn handle(
+    state: &WriteState,
+    context: &RequestContext,
+    event: &StripeEvent,
+    event_id: &str,
+    body: &[u8],
+) -> Result<WebhookHandled, ApiError> {
+    match &event.kind {
+        StripeEventKind::ChargeRefunded => refunds::charge_refunded(state, context, event, event_id, body).await,
+        StripeEventKind::PaymentIntentSucceeded
+        | StripeEventKind::PaymentIntentPaymentFailed
+        | StripeEventKind::PaymentIntentCanceled
+        | StripeEventKind::PaymentIntentAmountCapturableUpdated => Ok(intents::acknowledge(event)),
+        // A 200, not an error: Stripe would retry anything else for days.
+        StripeEventKind::Other(kind) => {
+            tracing::debug!(%kind, "ignoring a stripe event type the shop does not act on");
+            Ok(WebhookHandled::new(event, WebhookOutcome::Ignored, format!("the shop does not act on {kind}")))
+        }
+    }
+}
+
+/// The body could not be read: too large (413) or cut off (400).
+fn unreadable(rejection: BytesRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::too_large("the body is larger than this endpoint accepts")
+    } else {
+        ApiError::bad_request("request.unreadable_body", rejection.body_text())
+    }
+}

@@ -1,6 +1,7 @@
 //! The simulated payment gateway behaves like Stripe test mode: its test payment
 //! methods succeed or decline as documented, every call is idempotent per key, and
-//! captures and refunds never exceed what they may.
+//! captures and refunds never exceed what they may; voids release what was not
+//! captured; with a journal, every answer survives a restart.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -257,4 +258,64 @@ async fn latency_delays_every_call() {
     gateway.describe_method("pm_card_visa").await.unwrap();
     gateway.authorize(&charge("k", "pm_card_visa", eur(100))).await.unwrap();
     assert!(started.elapsed() >= Duration::from_millis(100));
+}
+
+#[tokio::test]
+async fn a_void_releases_an_uncaptured_authorisation_which_then_cannot_be_captured() {
+    let gateway = SimulatedGateway::default();
+    let reference = gateway.authorize(&charge("auth-v", "pm_card_visa", eur(900))).await.unwrap().provider_reference;
+    gateway.void("void-1", &reference).await.unwrap();
+    gateway.void("void-1", &reference).await.unwrap();
+    assert!(gateway.payment(&reference).unwrap().voided);
+    let again = gateway.void("void-2", &reference).await.unwrap_err();
+    assert!(matches!(again, GatewayError::Rejected(_)), "{again:?}");
+    let capture = gateway.capture("capture-v", &reference, &eur(900)).await.unwrap_err();
+    assert!(matches!(capture, GatewayError::Rejected(_)), "{capture:?}");
+    assert_eq!(gateway.payment(&reference).unwrap().captured, None);
+}
+
+#[tokio::test]
+async fn a_captured_payment_cannot_be_voided_only_refunded() {
+    let gateway = SimulatedGateway::default();
+    let reference = captured(&gateway, eur(900)).await;
+    let void = gateway.void("void-c", &reference).await.unwrap_err();
+    assert!(matches!(void, GatewayError::Rejected(_)), "{void:?}");
+    assert!(!gateway.payment(&reference).unwrap().voided);
+}
+
+#[tokio::test]
+async fn a_journaled_simulator_remembers_every_answer_after_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("simulated-payments.jsonl");
+    let (reference, declined) = {
+        let gateway = SimulatedGateway::open(SimulatedOptions::default(), &path).unwrap();
+        let reference =
+            gateway.authorize(&charge("auth-j", "pm_card_visa", eur(2500))).await.unwrap().provider_reference;
+        let declined = gateway.authorize(&charge("auth-d", "pm_card_chargeDeclined", eur(100))).await.unwrap_err();
+        (reference, declined)
+    };
+    // As after a crash: a new process opens the same journal.
+    let gateway = SimulatedGateway::open(SimulatedOptions::default(), &path).unwrap();
+    let replayed = gateway.authorize(&charge("auth-j", "pm_card_visa", eur(2500))).await.unwrap();
+    assert_eq!(replayed.provider_reference, reference, "the same key gets the same authorisation");
+    assert_eq!(gateway.authorize(&charge("auth-d", "pm_card_chargeDeclined", eur(100))).await.unwrap_err(), declined);
+    gateway.capture("capture-j", &reference, &eur(2500)).await.unwrap();
+    gateway.refund("refund-j", &reference, &eur(500)).await.unwrap();
+    drop(gateway);
+
+    let gateway = SimulatedGateway::open(SimulatedOptions::default(), &path).unwrap();
+    let payment = gateway.payment(&reference).unwrap();
+    assert_eq!((payment.captured, payment.refunded), (Some(eur(2500)), eur(500)));
+    assert_eq!(gateway.payments().len(), 1, "declines hold nothing");
+    let too_much = gateway.refund("refund-k", &reference, &eur(2001)).await.unwrap_err();
+    assert!(matches!(too_much, GatewayError::Rejected(_)), "{too_much:?}");
+}
+
+#[tokio::test]
+async fn a_corrupt_journal_refuses_to_open_rather_than_forget() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("simulated-payments.jsonl");
+    std::fs::write(&path, "{\"key\":\"x\"}\n").unwrap();
+    let error = SimulatedGateway::open(SimulatedOptions::default(), &path).unwrap_err();
+    assert_eq!(error.kind(), std::io::ErrorKind::InvalidData, "{error}");
 }

@@ -96,6 +96,9 @@ pub trait PaymentGateway: Send + Sync + 'static {
         provider_reference: &str,
         amount: &Money,
     ) -> Result<(), GatewayError>;
+    /// Releases an authorisation that will not be captured (Stripe: cancels the
+    /// PaymentIntent), so the customer's funds are not held until the hold lapses.
+    async fn void(&self, idempotency_key: &str, provider_reference: &str) -> Result<(), GatewayError>;
     /// Refunds (part of) a capture.
     async fn refund(
         &self,

@@ -95,6 +95,7 @@ enum Call {
     Describe,
     Authorize,
     Capture,
+    Void,
     Refund,
 }
 
@@ -307,6 +308,22 @@ impl PaymentGateway for StripeGateway {
             Some("processing") => Err(GatewayError::Unavailable(format!("capture of {} still processing", intent.id))),
             other => Err(GatewayError::Rejected(format!(
                 "payment intent {} not captured (state {})",
+                intent.id,
+                other.unwrap_or("unknown")
+            ))),
+        }
+    }
+
+    async fn void(&self, idempotency_key: &str, provider_reference: &str) -> Result<(), GatewayError> {
+        let id = path_id(provider_reference)
+            .ok_or_else(|| GatewayError::Rejected(format!("not a payment intent id: {provider_reference:?}")))?;
+        let form = [("cancellation_reason", "abandoned".to_owned())];
+        let http = self.post(&format!("/v1/payment_intents/{id}/cancel"), idempotency_key, &form);
+        let intent: PaymentIntent = self.send(http, Call::Void).await?;
+        match intent.status.as_deref() {
+            Some("canceled") => Ok(()),
+            other => Err(GatewayError::Rejected(format!(
+                "payment intent {} not canceled (state {})",
                 intent.id,
                 other.unwrap_or("unknown")
             ))),

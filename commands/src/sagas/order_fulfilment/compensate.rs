@@ -1,6 +1,7 @@
 //! Compensation when an order is cancelled, whoever cancelled it: captured money is
-//! refunded in full, held stock is released, sold stock goes back on the shelf, and
-//! the coupon's use is given back.
+//! refunded in full, an authorisation never captured is released at the provider (so
+//! the customer's funds are not held until the hold lapses), held stock is released,
+//! sold stock goes back on the shelf, and the coupon's use is given back.
 //!
 //! What to undo is read from the aggregates (each payment attempt's status, each
 //! SKU's reservation), not assumed from the cancellation, so a cancellation that
@@ -11,7 +12,7 @@ use emporium_domain::coupon::{Coupon, CouponCommand};
 use emporium_domain::ids::{CouponId, PaymentId};
 use emporium_domain::inventory::{Inventory, InventoryCommand};
 use emporium_domain::order::{Order, OrderCommand, PlacedOrder};
-use emporium_domain::payment::{Payment, PaymentAttempt, PaymentCommand};
+use emporium_domain::payment::{Payment, PaymentAttempt, PaymentCommand, PaymentStatus};
 use emporium_infra::payments::GatewayError;
 
 use super::error::SagaError;
@@ -45,9 +46,38 @@ pub(super) async fn compensate(
         payments.push(paid_with);
     }
     for payment_id in payments {
+        release_authorization(saga, trigger, payment_id).await?;
         refund(saga, trigger, order, payment_id).await?;
     }
     state.step = Step::Cancelled;
+    Ok(())
+}
+
+/// Releases a payment authorised but not captured, and records the attempt as failed
+/// (abandoned) so that nothing captures it later.
+async fn release_authorization(saga: &Saga, trigger: &Trigger, payment_id: PaymentId) -> Result<(), SagaError> {
+    let state = saga.load::<Payment>(&payment_id.to_string()).await?;
+    let Some(payment) = state.payment().filter(|payment| payment.status == PaymentStatus::Authorized) else {
+        return Ok(());
+    };
+    let reference = payment.provider_reference.clone().unwrap_or_default();
+    let key = ids::void_key(payment_id);
+    match retrying(&saga.settings, "void", || saga.gateway.void(&key, &reference)).await {
+        Ok(()) => tracing::info!(%payment_id, "uncaptured authorisation released"),
+        Err(source @ GatewayError::Unavailable(_)) => return Err(SagaError::Gateway { call: "void", source }),
+        // Already canceled or expired at the provider: nothing is held any more either way.
+        Err(error) => tracing::warn!(%payment_id, %error, "the provider refused to release the authorisation"),
+    }
+    let command = PaymentCommand::Fail {
+        payment_id,
+        reason: "authorisation released: the order was cancelled".to_owned(),
+        at: Utc::now(),
+    };
+    if let Err(refusal) =
+        saga.issue::<Payment>(trigger, &format!("payment-void/{payment_id}"), &payment_id.to_string(), command).await?
+    {
+        tracing::warn!(%payment_id, %refusal, "recording the released authorisation was refused");
+    }
     Ok(())
 }
 

@@ -34,6 +34,11 @@ pub fn capture_key(payment_id: PaymentId) -> String {
     format!("emporium-{payment_id}-capture")
 }
 
+/// The gateway idempotency key of releasing a payment's uncaptured authorisation.
+pub fn void_key(payment_id: PaymentId) -> String {
+    format!("emporium-{payment_id}-void")
+}
+
 /// The gateway idempotency key of one refund of a payment.
 pub fn refund_key(payment_id: PaymentId, refund_id: &str) -> String {
     format!("emporium-{payment_id}-refund-{refund_id}")

@@ -153,7 +153,15 @@ async fn capture(saga: &Saga, trigger: &Trigger, payment: &PaymentAttempt) -> Re
         Ok(()) => {}
         // An authorised payment must be finished, not abandoned: retry the batch later.
         Err(source @ GatewayError::Unavailable(_)) => return Err(SagaError::Gateway { call: "capture", source }),
-        Err(error) => return Ok(Some(error.to_string())),
+        Err(error) => {
+            // Refused for good: let go of the hold rather than leave the customer's funds
+            // blocked until it lapses. Best effort; the attempt is failed either way.
+            let key = ids::void_key(payment.payment_id);
+            if let Err(void) = retrying(&saga.settings, "void", || saga.gateway.void(&key, &reference)).await {
+                tracing::warn!(payment_id = %payment.payment_id, %void, "could not release the authorisation");
+            }
+            return Ok(Some(error.to_string()));
+        }
     }
     let command =
         PaymentCommand::Capture { payment_id: payment.payment_id, amount: payment.authorized, at: Utc::now() };

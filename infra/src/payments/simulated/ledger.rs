@@ -22,6 +22,7 @@ use crate::payments::{Authorization, GatewayError, RefundReceipt};
 pub(super) enum Request {
     Authorize { amount: Money, method_token: String },
     Capture { provider_reference: String, amount: Money },
+    Void { provider_reference: String },
     Refund { provider_reference: String, amount: Money },
 }
 
@@ -32,6 +33,7 @@ pub(super) enum Request {
 pub(super) enum Outcome {
     Authorized { provider_reference: String },
     Captured,
+    Voided,
     Refunded { refund_id: String },
     Declined { reason: String },
     InvalidMethod,
@@ -63,6 +65,14 @@ impl Outcome {
         }
     }
 
+    /// Success of a void, or why not.
+    pub(super) fn void(self) -> Result<(), GatewayError> {
+        match self {
+            Self::Voided => Ok(()),
+            other => Err(other.refusal()),
+        }
+    }
+
     /// The refund receipt, or why not.
     pub(super) fn receipt(self) -> Result<RefundReceipt, GatewayError> {
         match self {
@@ -77,7 +87,7 @@ impl Outcome {
             Self::InvalidMethod => GatewayError::InvalidMethod,
             Self::Rejected { message } => GatewayError::Rejected(message),
             // A success of another kind under this key: the key was reused.
-            Self::Authorized { .. } | Self::Captured | Self::Refunded { .. } => key_reused(),
+            Self::Authorized { .. } | Self::Captured | Self::Voided | Self::Refunded { .. } => key_reused(),
         }
     }
 }
@@ -101,6 +111,7 @@ pub(super) struct Intent {
     pub(super) method_token: String,
     pub(super) authorized: Money,
     pub(super) captured: Option<Money>,
+    pub(super) voided: bool,
     pub(super) refunded: Money,
 }
 
@@ -138,6 +149,7 @@ impl Ledger {
         let decided = match request {
             Request::Authorize { amount, method_token } => self.authorize(amount, method_token),
             Request::Capture { provider_reference, amount } => self.capture(provider_reference, amount),
+            Request::Void { provider_reference } => self.void(provider_reference),
             Request::Refund { provider_reference, amount } => self.refund(provider_reference, amount),
         };
         decided.unwrap_or_else(Outcome::refused)
@@ -153,6 +165,7 @@ impl Ledger {
                     method_token: method_token.clone(),
                     authorized: *amount,
                     captured: None,
+                    voided: false,
                     refunded: Money::zero(amount.currency()),
                 };
                 self.intents.insert(provider_reference.clone(), intent);
@@ -160,6 +173,11 @@ impl Ledger {
             (Request::Capture { provider_reference, amount }, Outcome::Captured) => {
                 if let Some(intent) = self.intents.get_mut(provider_reference) {
                     intent.captured = Some(*amount);
+                }
+            }
+            (Request::Void { provider_reference }, Outcome::Voided) => {
+                if let Some(intent) = self.intents.get_mut(provider_reference) {
+                    intent.voided = true;
                 }
             }
             (Request::Refund { provider_reference, amount }, Outcome::Refunded { .. }) => {
@@ -195,8 +213,23 @@ impl Ledger {
         if intent.captured.is_some() {
             return Err(GatewayError::Rejected(format!("payment {reference} was already captured")));
         }
+        if intent.voided {
+            return Err(GatewayError::Rejected(format!("payment {reference} was canceled")));
+        }
         checked_amount(amount, &intent.authorized, "capture", "authorized")?;
         Ok(Outcome::Captured)
+    }
+
+    /// As Stripe cancels a PaymentIntent: only one neither captured nor canceled.
+    fn void(&self, reference: &str) -> Result<Outcome, GatewayError> {
+        let intent = self.intent(reference)?;
+        if intent.captured.is_some() {
+            return Err(GatewayError::Rejected(format!("payment {reference} was captured; refund it instead")));
+        }
+        if intent.voided {
+            return Err(GatewayError::Rejected(format!("payment {reference} was already canceled")));
+        }
+        Ok(Outcome::Voided)
     }
 
     fn refund(&self, reference: &str, amount: &Money) -> Result<Outcome, GatewayError> {

@@ -14,7 +14,9 @@
 //! is recorded in a ledger and a repeat returns it, so the same key never charges
 //! twice; a key reused for a different request is [`GatewayError::Rejected`], as Stripe
 //! refuses it. Captures are at most the authorised amount (once per authorisation),
-//! refunds at most what was captured and not yet refunded; anything else is `Rejected`.
+//! refunds at most what was captured and not yet refunded, a void only of an
+//! authorisation neither captured nor voided (which then cannot be captured); anything
+//! else is `Rejected`.
 //!
 //! [`SimulatedGateway::open`] keeps the ledger in a journal file, synced before each
 //! answer, so the simulated provider outlives the Emporium process as a real one
@@ -72,6 +74,8 @@ pub struct SimulatedPayment {
     pub authorized: Money,
     /// What was captured, once captured.
     pub captured: Option<Money>,
+    /// True once the authorisation was released without a capture.
+    pub voided: bool,
     /// All refunds so far.
     pub refunded: Money,
 }
@@ -83,6 +87,7 @@ impl SimulatedPayment {
             method_token: intent.method_token.clone(),
             authorized: intent.authorized,
             captured: intent.captured,
+            voided: intent.voided,
             refunded: intent.refunded,
         }
     }
@@ -260,6 +265,11 @@ impl PaymentGateway for SimulatedGateway {
     ) -> Result<(), GatewayError> {
         let asked = Request::Capture { provider_reference: provider_reference.to_owned(), amount: *amount };
         self.call(|| self.record(idempotency_key, asked)).await.and_then(Outcome::capture)
+    }
+
+    async fn void(&self, idempotency_key: &str, provider_reference: &str) -> Result<(), GatewayError> {
+        let asked = Request::Void { provider_reference: provider_reference.to_owned() };
+        self.call(|| self.record(idempotency_key, asked)).await.and_then(Outcome::void)
     }
 
     async fn refund(

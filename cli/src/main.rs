@@ -7,6 +7,7 @@ mod http;
 mod openapi;
 mod pages;
 mod payments;
+mod process_managers;
 mod projections;
 mod serve;
 mod stores;

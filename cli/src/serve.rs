@@ -11,6 +11,7 @@ use emporium_api_kit::token::TokenKeys;
 use emporium_commands::CommandHandler;
 use emporium_commands::notifications::{NotificationDispatcher, NotificationSettings};
 use emporium_commands::sagas::order_fulfilment::{OrderFulfilment, SagaSettings};
+use emporium_infra::leader::LeaderTiming;
 use emporium_infra::sms::log::LogSms;
 use emporium_projections::ProjectionRunner;
 use emporium_read_api::ReadState;
@@ -18,6 +19,7 @@ use emporium_read_api::health::{self, HealthState};
 use emporium_write_api::{AuthSettings, WriteState};
 
 use crate::config::{HttpArgs, ServeArgs};
+use crate::process_managers::{self, ProcessManagers};
 use crate::{http, payments, stores};
 
 /// How many times a command is retried on a version conflict before 409.
@@ -51,20 +53,32 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
         let mailer = stores::mailer(&args.http.mail, &args.store.data_dir)?;
         let gateway = payments::gateway(&args.payments, &args.store.data_dir)?;
         let handler = CommandHandler::new(events.clone(), COMMAND_ATTEMPTS);
-        let saga = OrderFulfilment::new(
-            handler.clone(),
-            reads.clone(),
-            accounts.clone(),
-            gateway.clone(),
-            SagaSettings { payment_deadline: payments::payment_deadline(&args.payments), ..SagaSettings::default() },
-        )
-        .spawn();
-        let settings =
+        let saga_settings =
+            SagaSettings { payment_deadline: payments::payment_deadline(&args.payments), ..SagaSettings::default() };
+        let notification_settings =
             NotificationSettings::new(public_url.clone(), emporium_write_api::notifications::unsubscribe_key(&keys));
-        let dispatcher =
-            NotificationDispatcher::new(handler.clone(), reads.clone(), mailer.clone(), Arc::new(LogSms), settings)
-                .spawn();
-        processes = Some((saga, dispatcher));
+        let factory: process_managers::Factory = {
+            let (handler, reads, accounts, gateway, mailer) =
+                (handler.clone(), reads.clone(), accounts.clone(), gateway.clone(), mailer.clone());
+            Arc::new(move || {
+                let saga = OrderFulfilment::new(
+                    handler.clone(),
+                    reads.clone(),
+                    accounts.clone(),
+                    gateway.clone(),
+                    saga_settings.clone(),
+                );
+                let dispatcher = NotificationDispatcher::new(
+                    handler.clone(),
+                    reads.clone(),
+                    mailer.clone(),
+                    Arc::new(LogSms),
+                    notification_settings.clone(),
+                );
+                (saga, dispatcher)
+            })
+        };
+        processes = Some(ProcessManagers::spawn(stores::leader_lock(&args.store), LeaderTiming::default(), factory));
         let state = WriteState {
             commands: handler,
             keys: keys.clone(),
@@ -103,9 +117,8 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
     let local = listener.local_addr().context("reading the bound address")?;
     tracing::info!(address = %local, data_dir = %args.store.data_dir.display(), ?parts, "emporium listening");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving HTTP")?;
-    if let Some((saga, dispatcher)) = processes {
-        saga.stop().await.context("stopping the order saga")?;
-        dispatcher.stop().await.context("stopping the notification dispatcher")?;
+    if let Some(processes) = processes {
+        processes.stop().await?;
     }
     if let Some(running) = projections {
         running.stop().await.context("stopping the projections")?;

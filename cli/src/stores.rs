@@ -10,6 +10,7 @@ use emporium_infra::accounts::sqlite::SqliteAccountStore;
 use emporium_infra::event_store::EventStore;
 use emporium_infra::event_store::postgres::PostgresEventStore;
 use emporium_infra::event_store::sqlite::SqliteEventStore;
+use emporium_infra::leader::LeaderLock;
 use emporium_infra::mailer::Mailer;
 use emporium_infra::mailer::log::LogMailer;
 use emporium_infra::mailer::outbox::OutboxMailer;
@@ -38,6 +39,18 @@ fn locate<'a>(flag: &str, spec: &'a str, data_dir: &Path, file: &str) -> anyhow:
         Ok(Location::Postgres(spec))
     } else {
         anyhow::bail!("{flag} must be `sqlite` or a postgres:// URL, not {spec:?}")
+    }
+}
+
+/// The lock that lets one process per store run the process managers: an advisory
+/// lock in the read store's database when it is PostgreSQL (where their state lives),
+/// else a lock file in the data dir.
+pub fn leader_lock(args: &StoreArgs) -> LeaderLock {
+    let spec = args.read_store.trim();
+    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+        LeaderLock::Postgres { url: spec.to_owned() }
+    } else {
+        LeaderLock::File { dir: args.data_dir.clone() }
     }
 }
 

@@ -5,6 +5,7 @@
 //! - [`codec`]: domain events to envelopes and back, with upcasting;
 //! - [`read_store`]: the read model document store port and its adapters;
 //! - [`accounts`]: password hashes, single-use tokens, uniqueness claims, idempotency records;
+//! - [`leader`]: the lock that lets one process per store run the process managers;
 //! - [`mailer`]: the mail port and its adapters;
 //! - [`payments`]: the payment gateway port and its adapters;
 //! - [`sms`]: the SMS port and its adapters (log, Twilio).
@@ -12,6 +13,7 @@
 pub mod accounts;
 pub mod codec;
 pub mod event_store;
+pub mod leader;
 pub mod mailer;
 pub mod payments;
 pub mod read_store;

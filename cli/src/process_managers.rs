@@ -1,0 +1,89 @@
+//! Runs the order saga and the notification dispatcher while this process holds the
+//! leader lock of its store, so that several `serve`/`write-api` processes on one store
+//! run them once: the others stand by and one takes over when the leader goes away
+//! (or loses its lock's connection, in which case it stops its own first).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use emporium_commands::notifications::{NotificationDispatcher, RunningDispatcher};
+use emporium_commands::sagas::order_fulfilment::{OrderFulfilment, RunningSaga};
+use emporium_infra::leader::{LeaderLock, LeaderTiming};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The lock's name: one leader per store for both process managers.
+const LOCK_NAME: &str = "process-managers";
+/// Wait after a failed attempt to ask for the lock (database down, say).
+const RETRY_AFTER_ERROR: Duration = Duration::from_secs(5);
+
+/// Builds fresh, not yet running, process managers (each leadership term gets its own).
+pub type Factory = Arc<dyn Fn() -> (OrderFulfilment, NotificationDispatcher) + Send + Sync>;
+
+/// The supervisor task; [`stop`](Self::stop) it on shutdown.
+#[derive(Debug)]
+pub struct ProcessManagers {
+    stop: Option<oneshot::Sender<()>>,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+impl ProcessManagers {
+    /// Starts supervising: acquire the lock, run, and on losing it stop and try again.
+    pub fn spawn(lock: LeaderLock, timing: LeaderTiming, factory: Factory) -> Self {
+        let (stop, stopped) = oneshot::channel();
+        Self { stop: Some(stop), task: tokio::spawn(supervise(lock, timing, factory, stopped)) }
+    }
+
+    /// Stops the process managers (each finishes the work in hand) and gives the lock up.
+    pub async fn stop(mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        (&mut self.task).await.context("the process manager supervisor panicked")?
+    }
+}
+
+async fn supervise(
+    lock: LeaderLock,
+    timing: LeaderTiming,
+    factory: Factory,
+    mut stopped: oneshot::Receiver<()>,
+) -> anyhow::Result<()> {
+    loop {
+        let acquired = tokio::select! {
+            _ = &mut stopped => return Ok(()),
+            acquired = lock.acquire(LOCK_NAME, timing) => acquired,
+        };
+        let mut leadership = match acquired {
+            Ok(leadership) => leadership,
+            Err(error) => {
+                tracing::warn!(%error, "cannot ask for the leader lock; trying again");
+                tokio::select! {
+                    _ = &mut stopped => return Ok(()),
+                    () = tokio::time::sleep(RETRY_AFTER_ERROR) => continue,
+                }
+            }
+        };
+        tracing::info!("leading: running the order saga and the notification dispatcher");
+        let (saga, dispatcher) = factory();
+        let running = (saga.spawn(), dispatcher.spawn());
+        tokio::select! {
+            _ = &mut stopped => {
+                stop_both(running).await?;
+                leadership.release().await;
+                return Ok(());
+            }
+            () = leadership.lost() => {
+                tracing::error!("leader lock lost: stopping the order saga and the notification dispatcher");
+                stop_both(running).await?;
+            }
+        }
+    }
+}
+
+async fn stop_both((saga, dispatcher): (RunningSaga, RunningDispatcher)) -> anyhow::Result<()> {
+    saga.stop().await.context("stopping the order saga")?;
+    dispatcher.stop().await.context("stopping the notification dispatcher")?;
+    Ok(())
+}

@@ -1,12 +1,12 @@
 //! The Stripe adapter: webhook signatures are verified exactly as Stripe documents
 //! (vectors computed here with hmac/sha2 per the spec), and the HTTP adapter speaks
 //! Stripe's API (bearer key, idempotency keys, form bodies) to a fake Stripe server
-//! started on 127.0.0.1:0, mapping its answers onto the port's results.
+//! (`emporium_tests::fake_stripe`) started on 127.0.0.1:0, mapping its answers onto
+//! the port's results.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use emporium_domain::money::{Currency, Money};
@@ -15,9 +15,9 @@ use emporium_infra::payments::webhook::{
     DEFAULT_TOLERANCE, StripeEventKind, WebhookError, parse_stripe_event, verify_stripe_signature,
 };
 use emporium_infra::payments::{AuthorizeRequest, GatewayError, MethodDetails, PaymentGateway};
+use emporium_tests::fake_stripe::{FakeStripe, Recorded, stripe_like};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
 // ---------------------------------------------------------------- signatures
@@ -156,112 +156,6 @@ fn events_parse_into_type_object_id_and_status() {
 
 const KEY: &str = "sk_test_fake_secret_123";
 
-#[derive(Debug, Clone)]
-struct Recorded {
-    method: String,
-    path: String,
-    headers: HashMap<String, String>,
-    form: HashMap<String, String>,
-}
-
-type Responder = Arc<dyn Fn(&Recorded) -> (u16, String) + Send + Sync>;
-
-struct FakeStripe {
-    base_url: String,
-    requests: Arc<Mutex<Vec<Recorded>>>,
-}
-
-impl FakeStripe {
-    fn requests(&self) -> Vec<Recorded> {
-        self.requests.lock().unwrap().clone()
-    }
-}
-
-fn parse_form(body: &str) -> HashMap<String, String> {
-    body.split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(key), decode(value))
-        })
-        .collect()
-}
-
-fn decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).unwrap()
-}
-
-/// A minimal HTTP/1.1 server: one request per connection, answered by `respond`.
-async fn fake_stripe(respond: Responder) -> FakeStripe {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base_url = format!("http://{}", listener.local_addr().unwrap());
-    let requests = Arc::new(Mutex::new(Vec::new()));
-    let recorded = requests.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut socket, _)) = listener.accept().await else { return };
-            let recorded = recorded.clone();
-            let respond = respond.clone();
-            tokio::spawn(async move {
-                let mut buffer = Vec::new();
-                let mut chunk = [0u8; 4096];
-                let head_end = loop {
-                    let read = socket.read(&mut chunk).await.unwrap();
-                    if read == 0 {
-                        return;
-                    }
-                    buffer.extend_from_slice(&chunk[..read]);
-                    if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
-                        break at;
-                    }
-                };
-                let head = String::from_utf8(buffer[..head_end].to_vec()).unwrap();
-                let mut lines = head.split("\r\n");
-                let mut start = lines.next().unwrap().split(' ');
-                let method = start.next().unwrap().to_owned();
-                let path = start.next().unwrap().to_owned();
-                let headers: HashMap<String, String> = lines
-                    .filter_map(|line| line.split_once(':'))
-                    .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
-                    .collect();
-                let length: usize = headers.get("content-length").map_or(0, |v| v.parse().unwrap());
-                let mut body = buffer[head_end + 4..].to_vec();
-                while body.len() < length {
-                    let read = socket.read(&mut chunk).await.unwrap();
-                    if read == 0 {
-                        break;
-                    }
-                    body.extend_from_slice(&chunk[..read]);
-                }
-                let request = Recorded { method, path, headers, form: parse_form(&String::from_utf8(body).unwrap()) };
-                recorded.lock().unwrap().push(request.clone());
-                let (status, body) = respond(&request);
-                let response = format!(
-                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = socket.write_all(response.as_bytes()).await;
-                let _ = socket.shutdown().await;
-            });
-        }
-    });
-    FakeStripe { base_url, requests }
-}
-
 fn gateway(base_url: &str) -> StripeGateway {
     StripeGateway::new(StripeConfig {
         secret_key: KEY.to_owned(),
@@ -285,55 +179,9 @@ fn charge(key: &str, token: &str) -> AuthorizeRequest {
     }
 }
 
-/// Behaves like Stripe test mode for the few ids the tests use.
-fn stripe_like() -> Responder {
-    Arc::new(|request: &Recorded| {
-        let method = request.form.get("payment_method").map(String::as_str);
-        match (request.method.as_str(), request.path.as_str(), method) {
-            ("POST", "/v1/payment_intents", Some("pm_card_visa")) => {
-                (200, r#"{"id":"pi_123","object":"payment_intent","status":"requires_capture"}"#.to_owned())
-            }
-            ("POST", "/v1/payment_intents", Some("pm_card_chargeDeclinedInsufficientFunds")) => (
-                402,
-                r#"{"error":{"type":"card_error","code":"card_declined","decline_code":"insufficient_funds","message":"Your card has insufficient funds."}}"#
-                    .to_owned(),
-            ),
-            ("POST", "/v1/payment_intents", Some("pm_card_expired")) => (
-                402,
-                r#"{"error":{"type":"card_error","code":"expired_card","message":"Your card has expired."}}"#.to_owned(),
-            ),
-            ("POST", "/v1/payment_intents", _) => (
-                400,
-                r#"{"error":{"type":"invalid_request_error","code":"resource_missing","param":"payment_method","message":"No such PaymentMethod: 'pm_nope'"}}"#
-                    .to_owned(),
-            ),
-            ("POST", "/v1/payment_intents/pi_123/capture", _) => {
-                (200, r#"{"id":"pi_123","object":"payment_intent","status":"succeeded"}"#.to_owned())
-            }
-            ("POST", "/v1/payment_intents/pi_done/capture", _) => (
-                400,
-                r#"{"error":{"type":"invalid_request_error","code":"payment_intent_unexpected_state","message":"This PaymentIntent could not be captured because it has a status of succeeded."}}"#
-                    .to_owned(),
-            ),
-            ("POST", "/v1/refunds", _) => (200, r#"{"id":"re_456","object":"refund","status":"succeeded"}"#.to_owned()),
-            ("GET", "/v1/payment_methods/pm_card_visa", _) => (
-                200,
-                r#"{"id":"pm_card_visa","object":"payment_method","type":"card","card":{"brand":"visa","last4":"4242"}}"#
-                    .to_owned(),
-            ),
-            ("GET", _, _) => (
-                404,
-                r#"{"error":{"type":"invalid_request_error","code":"resource_missing","param":"id","message":"No such PaymentMethod"}}"#
-                    .to_owned(),
-            ),
-            _ => (500, r#"{"error":{"type":"api_error","message":"boom"}}"#.to_owned()),
-        }
-    })
-}
-
 #[tokio::test]
 async fn authorize_capture_refund_and_describe_speak_stripes_api() {
-    let fake = fake_stripe(stripe_like()).await;
+    let fake = FakeStripe::start(stripe_like()).await.unwrap();
     let gateway = gateway(&fake.base_url);
     assert_eq!(gateway.name(), "stripe");
 
@@ -380,8 +228,59 @@ async fn authorize_capture_refund_and_describe_speak_stripes_api() {
 }
 
 #[tokio::test]
+async fn the_test_mode_fake_answers_a_whole_payment_like_stripe() {
+    let fake = FakeStripe::test_mode().await.unwrap();
+    let gateway = gateway(&fake.base_url);
+
+    // Same key, same answer; another key, another PaymentIntent.
+    let first = gateway.authorize(&charge("auth-a", "pm_card_visa")).await.unwrap().provider_reference;
+    let again = gateway.authorize(&charge("auth-a", "pm_card_visa")).await.unwrap().provider_reference;
+    let other = gateway.authorize(&charge("auth-b", "pm_card_mastercard")).await.unwrap().provider_reference;
+    assert_eq!(first, again);
+    assert_ne!(first, other);
+    assert!(first.starts_with("pi_") && other.starts_with("pi_"), "{first} {other}");
+    // Reusing a key for a different request is Stripe's idempotency_error.
+    let reused = gateway.authorize(&charge("auth-a", "pm_card_mastercard")).await.unwrap_err();
+    assert!(matches!(&reused, GatewayError::Rejected(message) if message.contains("idempotency_error")), "{reused:?}");
+    assert_eq!(
+        gateway.authorize(&charge("auth-c", "pm_card_chargeDeclined")).await,
+        Err(GatewayError::Declined { reason: "generic_decline".to_owned() })
+    );
+
+    gateway.capture("capture-a", &first, &eur(2599)).await.unwrap();
+    let captured_twice = gateway.capture("capture-a2", &first, &eur(2599)).await.unwrap_err();
+    assert!(
+        matches!(&captured_twice, GatewayError::Rejected(m) if m.contains("unexpected_state")),
+        "{captured_twice:?}"
+    );
+    let part = gateway.refund("refund-a1", &first, &eur(599)).await.unwrap().refund_id;
+    let rest = gateway.refund("refund-a2", &first, &eur(2000)).await.unwrap().refund_id;
+    assert!(part.starts_with("re_") && rest.starts_with("re_") && part != rest, "{part} {rest}");
+    assert!(matches!(gateway.refund("refund-a3", &first, &eur(1)).await, Err(GatewayError::Rejected(_))));
+
+    gateway.void("void-b", &other).await.unwrap();
+    assert!(matches!(gateway.capture("capture-b", &other, &eur(2599)).await, Err(GatewayError::Rejected(_))));
+    assert!(matches!(gateway.refund("refund-b", &other, &eur(1)).await, Err(GatewayError::Rejected(_))));
+
+    let described = [
+        ("pm_card_visa", "visa", "4242"),
+        ("pm_card_mastercard", "mastercard", "4444"),
+        ("pm_card_chargeDeclined", "visa", "0002"),
+    ];
+    for (token, brand, last4) in described {
+        let details = gateway.describe_method(token).await.unwrap();
+        assert_eq!(details, MethodDetails { brand: brand.to_owned(), last4: last4.to_owned() }, "{token}");
+    }
+    assert_eq!(gateway.describe_method("pm_nope").await, Err(GatewayError::InvalidMethod));
+    let cancels = fake.requests().into_iter().filter(|r| r.path.ends_with("/cancel")).collect::<Vec<_>>();
+    assert_eq!(cancels.len(), 1);
+    assert_eq!(cancels[0].path, format!("/v1/payment_intents/{other}/cancel"));
+    assert_eq!(cancels[0].header("Idempotency-Key"), Some("void-b"));
+}
+
+#[tokio::test]
 async fn card_errors_are_declines_with_the_decline_code() {
-    let fake = fake_stripe(stripe_like()).await;
+    let fake = FakeStripe::start(stripe_like()).await.unwrap();
     let gateway = gateway(&fake.base_url);
     assert_eq!(
         gateway.authorize(&charge("k1", "pm_card_chargeDeclinedInsufficientFunds")).await,
@@ -395,7 +294,7 @@ async fn card_errors_are_declines_with_the_decline_code() {
 
 #[tokio::test]
 async fn unknown_methods_are_invalid_and_other_4xx_are_rejected() {
-    let fake = fake_stripe(stripe_like()).await;
+    let fake = FakeStripe::start(stripe_like()).await.unwrap();
     let gateway = gateway(&fake.base_url);
     assert_eq!(gateway.authorize(&charge("k1", "pm_nope")).await, Err(GatewayError::InvalidMethod));
     assert_eq!(gateway.describe_method("pm_nope").await, Err(GatewayError::InvalidMethod));
@@ -408,17 +307,20 @@ async fn unknown_methods_are_invalid_and_other_4xx_are_rejected() {
 
 #[tokio::test]
 async fn server_errors_timeouts_and_refused_connections_are_unavailable() {
-    let fake =
-        fake_stripe(Arc::new(|_: &Recorded| (500, r#"{"error":{"type":"api_error","message":"boom"}}"#.to_owned())))
-            .await;
+    let fake = FakeStripe::start(Arc::new(|_: &Recorded| {
+        (500, r#"{"error":{"type":"api_error","message":"boom"}}"#.to_owned())
+    }))
+    .await
+    .unwrap();
     let error = gateway(&fake.base_url).authorize(&charge("k1", "pm_card_visa")).await.unwrap_err();
     assert!(matches!(error, GatewayError::Unavailable(_)), "{error:?}");
     assert!(error.is_transient());
 
-    let fake = fake_stripe(Arc::new(|_: &Recorded| {
+    let fake = FakeStripe::start(Arc::new(|_: &Recorded| {
         (429, r#"{"error":{"type":"invalid_request_error","code":"rate_limit"}}"#.to_owned())
     }))
-    .await;
+    .await
+    .unwrap();
     let error = gateway(&fake.base_url).capture("k2", "pi_123", &eur(1)).await.unwrap_err();
     assert!(matches!(error, GatewayError::Unavailable(_)), "{error:?}");
 

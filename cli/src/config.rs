@@ -156,7 +156,7 @@ pub struct PaymentArgs {
     #[arg(long, env = "EMPORIUM_SIMULATED_FAILURE_RATE", default_value_t = 0.0)]
     pub simulated_failure_rate: f64,
     /// Stripe secret (`sk_…`) or restricted (`rk_…`) API key.
-    #[arg(long, env = "EMPORIUM_STRIPE_SECRET_KEY", hide_env_values = true)]
+    #[arg(long, env = "EMPORIUM_STRIPE_SECRET_KEY", hide_env_values = true, required_if_eq("payments", "stripe"))]
     pub stripe_secret_key: Option<Secret>,
     /// Stripe API root (a test server's URL in tests).
     #[arg(long, env = "EMPORIUM_STRIPE_API_BASE", default_value = "https://api.stripe.com")]

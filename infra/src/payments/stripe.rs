@@ -219,6 +219,13 @@ fn map_error(status: StatusCode, body: &str, call: Call) -> GatewayError {
     if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
         return GatewayError::Unavailable(summary);
     }
+    // A wrong, revoked or under-privileged key is the shop's problem, not the
+    // customer's: nothing was charged, so keep the payment pending (retried) and shout,
+    // rather than fail it or call the card unusable.
+    if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+        tracing::error!(%summary, "Stripe refused the API key: check --stripe-secret-key");
+        return GatewayError::Unavailable(summary);
+    }
     if !status.is_client_error() {
         return GatewayError::Unavailable(summary);
     }
@@ -346,6 +353,20 @@ impl PaymentGateway for StripeGateway {
                 refund.status.as_deref().unwrap_or_default()
             ))),
             _ => Ok(RefundReceipt { refund_id: refund.id }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_api_key_is_unavailable_not_a_decline_or_a_bad_method() {
+        let body = r#"{"error":{"type":"invalid_request_error","message":"Invalid API Key provided: sk_test_****"}}"#;
+        for call in [Call::Describe, Call::Authorize, Call::Capture] {
+            assert!(matches!(map_error(StatusCode::UNAUTHORIZED, body, call), GatewayError::Unavailable(_)));
+            assert!(matches!(map_error(StatusCode::FORBIDDEN, body, call), GatewayError::Unavailable(_)));
         }
     }
 }

@@ -408,6 +408,7 @@ impl Account {
             ("POST", ["v1", "payment_intents"]) => self.create_intent(request),
             ("POST", ["v1", "payment_intents", id, "capture"]) => self.capture(id, request),
             ("POST", ["v1", "payment_intents", id, "cancel"]) => self.cancel(id),
+            ("GET", ["v1", "payment_intents", id]) => self.retrieve(id),
             ("POST", ["v1", "refunds"]) => self.refund(request),
             ("GET", ["v1", "payment_methods", id]) => describe(id),
             _ => {
@@ -458,6 +459,15 @@ impl Account {
         held.status = "succeeded";
         held.captured = amount;
         intent(id, held.status)
+    }
+
+    fn retrieve(&self, id: &str) -> Reply {
+        let Some(held) = self.intents.get(id) else { return no_such_intent(404, id, "intent") };
+        let body = json!({
+            "id": id, "object": "payment_intent", "status": held.status,
+            "amount": held.amount, "amount_received": held.captured,
+        });
+        reply(200, &body)
     }
 
     fn cancel(&mut self, id: &str) -> Reply {

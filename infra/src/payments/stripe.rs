@@ -125,6 +125,9 @@ struct PaymentIntent {
     id: String,
     #[serde(default)]
     status: Option<String>,
+    /// Minor units taken (retrieved intents).
+    #[serde(default)]
+    amount_received: Option<i64>,
     #[serde(default)]
     last_payment_error: Option<StripeErrorBody>,
 }
@@ -176,6 +179,24 @@ impl StripeGateway {
     }
 
     /// Sends, and returns the 2xx body parsed, or the mapped error.
+    /// A capture Stripe refused because the intent is no longer capturable: when it is
+    /// `succeeded` with this amount received, it was captured before (a retry after
+    /// Stripe forgot the first call's idempotency key, 24 h on) and that is success;
+    /// anything else keeps the refusal.
+    async fn captured_before(&self, id: &str, amount: &Money, refusal: String) -> Result<(), GatewayError> {
+        let request = self.client.get(self.url(&format!("/v1/payment_intents/{id}"))).bearer_auth(&self.secret_key);
+        let intent: PaymentIntent = match self.send(request, Call::Capture).await {
+            Ok(intent) => intent,
+            Err(error @ GatewayError::Unavailable(_)) => return Err(error),
+            Err(_) => return Err(GatewayError::Rejected(refusal)),
+        };
+        if intent.status.as_deref() == Some("succeeded") && intent.amount_received == Some(amount.amount()) {
+            tracing::info!(payment_intent = %intent.id, "captured before; the repeated capture is done");
+            return Ok(());
+        }
+        Err(GatewayError::Rejected(refusal))
+    }
+
     async fn send<T: for<'de> Deserialize<'de>>(&self, request: RequestBuilder, call: Call) -> Result<T, GatewayError> {
         let response = request.send().await.map_err(|error| transport_error(&error))?;
         let status = response.status();
@@ -309,7 +330,13 @@ impl PaymentGateway for StripeGateway {
             .ok_or_else(|| GatewayError::Rejected(format!("not a payment intent id: {provider_reference:?}")))?;
         let form = [("amount_to_capture", amount_field(amount))];
         let http = self.post(&format!("/v1/payment_intents/{id}/capture"), idempotency_key, &form);
-        let intent: PaymentIntent = self.send(http, Call::Capture).await?;
+        let intent: PaymentIntent = match self.send(http, Call::Capture).await {
+            // Our own error summary names Stripe's code: "stripe 400: <code>: <message>".
+            Err(GatewayError::Rejected(reason)) if reason.contains(": payment_intent_unexpected_state:") => {
+                return self.captured_before(id, amount, reason).await;
+            }
+            answer => answer?,
+        };
         match intent.status.as_deref() {
             Some("succeeded") => Ok(()),
             Some("processing") => Err(GatewayError::Unavailable(format!("capture of {} still processing", intent.id))),

@@ -1,5 +1,6 @@
 //! The process is killed (SIGKILL, no shutdown) in the middle of a checkout rush and
-//! restarted on the same data dir, twice; every order must then end in exactly one
+//! restarted on the same data dir, twice, then stopped gracefully (SIGTERM) mid-way and
+//! restarted once more; every order must then end in exactly one
 //! consistent state, with the stock, Emporium's payments, the provider's own journal
 //! and the mail outbox agreeing, and the event log must still verify.
 //!
@@ -82,6 +83,12 @@ async fn kill_mid_checkout(mut app: TestApp) {
     tokio::time::sleep(Duration::from_millis(300)).await;
     app.kill().unwrap();
     app.restart().await.unwrap();
+    // Then a graceful stop (SIGTERM) in the middle of the catching up: the work in hand
+    // finishes, nothing new starts, and the process exits cleanly and soon.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let code = app.terminate(Duration::from_secs(20)).unwrap();
+    assert_eq!(code, Some(0), "a graceful stop exits 0");
+    app.restart().await.unwrap();
 
     let mut confirmed = Vec::new();
     let mut cancelled = Vec::new();
@@ -110,7 +117,7 @@ async fn kill_mid_checkout(mut app: TestApp) {
             cancelled.push(order_id.clone());
         }
     }
-    eprintln!("after two kills: {} confirmed, {} cancelled", confirmed.len(), cancelled.len());
+    eprintln!("after two kills and a stop: {} confirmed, {} cancelled", confirmed.len(), cancelled.len());
     assert!(!confirmed.is_empty() && confirmed.len() as i64 <= SCARCE_UNITS, "{confirmed:?}");
     assert_eq!(confirmed.len() + cancelled.len(), orders.len());
 

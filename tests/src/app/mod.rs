@@ -97,6 +97,24 @@ impl TestApp {
         Ok(())
     }
 
+    /// Asks the process to stop (SIGTERM, as a service manager does) and waits up to
+    /// `wait` for it to exit; returns its exit code (`None`: ended by a signal).
+    pub fn terminate(&mut self, wait: Duration) -> anyhow::Result<Option<i32>> {
+        let sent = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status()?;
+        anyhow::ensure!(sent.success(), "kill -TERM failed");
+        let deadline = std::time::Instant::now() + wait;
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(status.code());
+            }
+            if std::time::Instant::now() >= deadline {
+                self.kill()?;
+                anyhow::bail!("emporium serve did not stop within {wait:?} of SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Starts the shop again on the same data dir and stores, with the same flags
     /// (and a new port: `base` changes). Call after [`kill`](Self::kill).
     pub async fn restart(&mut self) -> anyhow::Result<()> {

@@ -135,6 +135,38 @@ pub struct ServeArgs {
     /// Payment provider and checkout options.
     #[command(flatten)]
     pub payments: PaymentArgs,
+    /// SMS provider options.
+    #[command(flatten)]
+    pub sms: SmsArgs,
+}
+
+/// Where text messages go.
+#[derive(Debug, Clone, Args)]
+pub struct SmsArgs {
+    /// SMS delivery: `log` (written to the log only) or `twilio` (needs the `--twilio-*` flags).
+    #[arg(long, env = "EMPORIUM_SMS", value_enum, default_value_t = SmsProvider::Log)]
+    pub sms: SmsProvider,
+    /// Twilio account SID (`AC…`).
+    #[arg(long, env = "EMPORIUM_TWILIO_ACCOUNT_SID", required_if_eq("sms", "twilio"))]
+    pub twilio_account_sid: Option<String>,
+    /// Twilio auth token.
+    #[arg(long, env = "EMPORIUM_TWILIO_AUTH_TOKEN", hide_env_values = true, required_if_eq("sms", "twilio"))]
+    pub twilio_auth_token: Option<Secret>,
+    /// Sender: a Twilio phone number (`+1…`) or a Messaging Service SID (`MG…`).
+    #[arg(long, env = "EMPORIUM_TWILIO_FROM", required_if_eq("sms", "twilio"))]
+    pub twilio_from: Option<String>,
+    /// Twilio API root (a test server's URL in tests).
+    #[arg(long, env = "EMPORIUM_TWILIO_API_BASE", default_value = "https://api.twilio.com")]
+    pub twilio_api_base: String,
+}
+
+/// SMS providers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SmsProvider {
+    /// Log each message (no delivery).
+    Log,
+    /// Twilio's Messages API.
+    Twilio,
 }
 
 /// Which payment provider charges orders, and how long a declined order waits.

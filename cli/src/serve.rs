@@ -12,7 +12,6 @@ use emporium_commands::CommandHandler;
 use emporium_commands::notifications::{NotificationDispatcher, NotificationSettings};
 use emporium_commands::sagas::order_fulfilment::{OrderFulfilment, SagaSettings};
 use emporium_infra::leader::LeaderTiming;
-use emporium_infra::sms::log::LogSms;
 use emporium_projections::ProjectionRunner;
 use emporium_read_api::ReadState;
 use emporium_read_api::health::{self, HealthState};
@@ -52,6 +51,7 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
         let accounts = stores::account_store(&args.store).await?;
         let mailer = stores::mailer(&args.http.mail, &args.store.data_dir)?;
         let gateway = payments::gateway(&args.payments, &args.store.data_dir)?;
+        let sms = stores::sms(&args.sms)?;
         let handler = CommandHandler::new(events.clone(), COMMAND_ATTEMPTS);
         let saga_settings =
             SagaSettings { payment_deadline: payments::payment_deadline(&args.payments), ..SagaSettings::default() };
@@ -60,6 +60,7 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
         let factory: process_managers::Factory = {
             let (handler, reads, accounts, gateway, mailer) =
                 (handler.clone(), reads.clone(), accounts.clone(), gateway.clone(), mailer.clone());
+            let sms = sms.clone();
             Arc::new(move || {
                 let saga = OrderFulfilment::new(
                     handler.clone(),
@@ -72,7 +73,7 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
                     handler.clone(),
                     reads.clone(),
                     mailer.clone(),
-                    Arc::new(LogSms),
+                    sms.clone(),
                     notification_settings.clone(),
                 );
                 (saga, dispatcher)

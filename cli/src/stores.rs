@@ -18,8 +18,11 @@ use emporium_infra::mailer::smtp::{SmtpConfig, SmtpMailer};
 use emporium_infra::read_store::ReadStore;
 use emporium_infra::read_store::postgres::PostgresReadStore;
 use emporium_infra::read_store::sqlite::SqliteReadStore;
+use emporium_infra::sms::SmsSender;
+use emporium_infra::sms::log::LogSms;
+use emporium_infra::sms::twilio::{TwilioConfig, TwilioSms};
 
-use crate::config::StoreArgs;
+use crate::config::{SmsArgs, SmsProvider, StoreArgs};
 
 /// Where one store lives.
 enum Location<'a> {
@@ -52,6 +55,32 @@ pub fn leader_lock(args: &StoreArgs) -> LeaderLock {
     } else {
         LeaderLock::File { dir: args.data_dir.clone() }
     }
+}
+
+/// The SMS sender the flags name.
+pub fn sms(args: &SmsArgs) -> anyhow::Result<Arc<dyn SmsSender>> {
+    Ok(match args.sms {
+        SmsProvider::Log => {
+            tracing::info!("sms: log only");
+            Arc::new(LogSms)
+        }
+        SmsProvider::Twilio => {
+            // clap requires these with `--sms twilio`; checked again for other callers.
+            let (Some(account_sid), Some(auth_token), Some(from)) =
+                (&args.twilio_account_sid, &args.twilio_auth_token, &args.twilio_from)
+            else {
+                anyhow::bail!("--sms twilio needs --twilio-account-sid, --twilio-auth-token and --twilio-from");
+            };
+            let config = TwilioConfig {
+                account_sid: account_sid.clone(),
+                auth_token: auth_token.expose().to_owned(),
+                from: from.clone(),
+                base_url: args.twilio_api_base.clone(),
+            };
+            tracing::info!(base_url = %args.twilio_api_base, "sms: Twilio");
+            Arc::new(TwilioSms::new(config).map_err(|error| anyhow::anyhow!("building the Twilio client: {error}"))?)
+        }
+    })
 }
 
 /// Opens the event store the flags name.

@@ -79,7 +79,7 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
                 (saga, dispatcher)
             })
         };
-        processes = Some(ProcessManagers::spawn(stores::leader_lock(&args.store), LeaderTiming::default(), factory));
+        processes = Some(ProcessManagers::spawn(stores::leader_lock(&args.store)?, LeaderTiming::default(), factory));
         let state = WriteState {
             commands: handler,
             keys: keys.clone(),

@@ -24,6 +24,9 @@ use emporium_infra::sms::twilio::{TwilioConfig, TwilioSms};
 
 use crate::config::{SmsArgs, SmsProvider, StoreArgs};
 
+/// The read store's file under the data dir (embedded default).
+const READ_DB: &str = "read.db";
+
 /// Where one store lives.
 enum Location<'a> {
     /// A SQLite file under the data dir.
@@ -48,13 +51,11 @@ fn locate<'a>(flag: &str, spec: &'a str, data_dir: &Path, file: &str) -> anyhow:
 /// The lock that lets one process per store run the process managers: an advisory
 /// lock in the read store's database when it is PostgreSQL (where their state lives),
 /// else a lock file in the data dir.
-pub fn leader_lock(args: &StoreArgs) -> LeaderLock {
-    let spec = args.read_store.trim();
-    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
-        LeaderLock::Postgres { url: spec.to_owned() }
-    } else {
-        LeaderLock::File { dir: args.data_dir.clone() }
-    }
+pub fn leader_lock(args: &StoreArgs) -> anyhow::Result<LeaderLock> {
+    Ok(match locate("--read-store", &args.read_store, &args.data_dir, READ_DB)? {
+        Location::Postgres(url) => LeaderLock::Postgres { url: url.to_owned() },
+        Location::Sqlite(_) => LeaderLock::File { dir: args.data_dir.clone() },
+    })
 }
 
 /// The SMS sender the flags name.
@@ -103,7 +104,7 @@ pub async fn event_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn EventStore>
 
 /// Opens the read store the flags name.
 pub async fn read_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn ReadStore>> {
-    Ok(match locate("--read-store", &args.read_store, &args.data_dir, "read.db")? {
+    Ok(match locate("--read-store", &args.read_store, &args.data_dir, READ_DB)? {
         Location::Sqlite(path) => {
             tracing::info!(path = %path.display(), "read store: SQLite");
             Arc::new(

@@ -15,6 +15,30 @@ use crate::app::{ApiResponse, TestApp};
 /// Statuses an order rests in once the saga is done with it (short of a deadline).
 pub const SETTLED: &[&str] = &["confirmed", "cancelled", "refunded", "awaiting_payment"];
 
+/// How often the pollers below look again.
+const POLL: Duration = Duration::from_millis(100);
+
+/// Probes until `done` holds for what it sees or `wait` passes; returns the last value
+/// seen and whether it was done. (Everything after an answer — the saga, projections,
+/// mail — is eventually consistent, so tests look until it settles.)
+async fn poll<T, F, Fut>(wait: Duration, mut probe: F, done: impl Fn(&T) -> bool) -> anyhow::Result<(T, bool)>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let seen = probe().await?;
+        if done(&seen) {
+            return Ok((seen, true));
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Ok((seen, false));
+        }
+        tokio::time::sleep(POLL).await;
+    }
+}
+
 /// Creates a product priced `amount` cents (USD) with `stock` units; returns its id.
 pub async fn product(app: &TestApp, admin: &str, sku: &str, amount: i64, stock: i64) -> anyhow::Result<String> {
     let body = json!({
@@ -81,20 +105,13 @@ pub async fn order_reaches(
     statuses: &[&str],
     wait: Duration,
 ) -> anyhow::Result<Value> {
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        let response = app.get(&format!("/api/v1/orders/{order_id}"), Some(token)).await?;
-        if response.status == 200
-            && let Some(status) = response.data()["status"].as_str()
-            && statuses.contains(&status)
-        {
-            return Ok(response.data().clone());
-        }
-        if tokio::time::Instant::now() >= deadline {
-            anyhow::bail!("order {order_id} did not reach {statuses:?} within {wait:?}: {response}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let path = format!("/api/v1/orders/{order_id}");
+    let reached = |response: &ApiResponse| {
+        response.status == 200 && response.data()["status"].as_str().is_some_and(|status| statuses.contains(&status))
+    };
+    let (response, done) = poll(wait, || app.get(&path, Some(token)), reached).await?;
+    anyhow::ensure!(done, "order {order_id} did not reach {statuses:?} within {wait:?}: {response}");
+    Ok(response.data().clone())
 }
 
 /// The statuses an order went through, oldest first.
@@ -115,14 +132,7 @@ pub async fn stock(app: &TestApp, product_id: &str) -> anyhow::Result<i64> {
 /// Polls the product until its stock is `expected` (projections lag a little);
 /// returns the last stock seen after `wait`.
 pub async fn stock_settles(app: &TestApp, product_id: &str, expected: i64, wait: Duration) -> anyhow::Result<i64> {
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        let seen = stock(app, product_id).await?;
-        if seen == expected || tokio::time::Instant::now() >= deadline {
-            return Ok(seen);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    Ok(poll(wait, || stock(app, product_id), |seen| *seen == expected).await?.0)
 }
 
 /// The payment view of an order, or `None` when no payment was ever requested.
@@ -144,18 +154,10 @@ pub async fn payment_reaches(
     status: &str,
     wait: Duration,
 ) -> anyhow::Result<Value> {
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        let seen = payment(app, token, order_id).await?;
-        if let Some(view) = &seen
-            && view["status"] == status
-        {
-            return Ok(view.clone());
-        }
-        if tokio::time::Instant::now() >= deadline {
-            anyhow::bail!("the payment of order {order_id} did not become {status} within {wait:?}: {seen:?}");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    let shows = |seen: &Option<Value>| seen.as_ref().is_some_and(|view| view["status"] == status);
+    match poll(wait, || payment(app, token, order_id), shows).await? {
+        (Some(view), true) => Ok(view),
+        (seen, _) => anyhow::bail!("the payment of order {order_id} did not become {status} within {wait:?}: {seen:?}"),
     }
 }
 
@@ -243,12 +245,6 @@ pub async fn mails_settle(
     count: usize,
     wait: Duration,
 ) -> anyhow::Result<usize> {
-    let deadline = tokio::time::Instant::now() + wait;
-    loop {
-        let seen = mails_about(app, order_id, subject)?;
-        if seen >= count || tokio::time::Instant::now() >= deadline {
-            return Ok(seen);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let counted = || std::future::ready(mails_about(app, order_id, subject));
+    Ok(poll(wait, counted, |seen| *seen >= count).await?.0)
 }

@@ -6,7 +6,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::time::Duration;
+
 use emporium_tests::app::{ApiResponse, TestApp};
+use emporium_tests::checkout;
 use serde_json::{Value, json};
 use sqlx::Connection;
 
@@ -242,33 +245,18 @@ async fn payments_that_do_not_exist_or_are_not_ones_own_are_404s() {
     assert_eq!(app.get(&format!("/api/v1/payments/{id}"), None).await.unwrap().status, 401);
 }
 
+/// How long a test waits for the saga or a read model.
+const SETTLE: Duration = Duration::from_secs(20);
+
 /// Polls the order until its status is `status` (the checkout saga works after the answer).
 async fn order_reaches(app: &TestApp, token: &str, order_id: &str, status: &str) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..200 {
-        let order = app.get(&format!("/api/v1/orders/{order_id}"), Some(token)).await.unwrap();
-        if order.status == 200 && order.data()["status"] == status {
-            return order.data().clone();
-        }
-        last = order.body;
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    panic!("order {order_id} never became {status}: {last}");
+    checkout::order_reaches(app, token, order_id, &[status], SETTLE).await.unwrap()
 }
 
 /// The order's payment view once it shows `status` (the payments read model may trail
-/// the orders one by a moment); the last answer after 5 s.
-async fn payment_reaches(app: &TestApp, token: &str, order_id: &str, status: &str) -> ApiResponse {
-    let path = format!("/api/v1/payments/order/{order_id}");
-    let mut paid = app.get(&path, Some(token)).await.unwrap();
-    for _ in 0..50 {
-        if paid.data()["status"] == status {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        paid = app.get(&path, Some(token)).await.unwrap();
-    }
-    paid
+/// the orders one by a moment).
+async fn payment_reaches(app: &TestApp, token: &str, order_id: &str, status: &str) -> Value {
+    checkout::payment_reaches(app, token, order_id, status, SETTLE).await.unwrap()
 }
 
 #[tokio::test]
@@ -312,14 +300,12 @@ async fn a_declined_order_is_paid_with_a_saved_visa_and_then_refunded_in_two_ste
     let again = app.post("/api/v1/payments/process", Some(&ann), &body).await.unwrap();
     assert_eq!((again.status, again.error_codes()), (409, vec!["order.invalid_transition".to_owned()]), "{again}");
 
-    let paid = payment_reaches(&app, &ann, &order_id, "captured").await;
-    assert_eq!(paid.status, 200, "{paid}");
-    let payment = paid.data();
-    assert_eq!(payment["status"], "captured", "{paid}");
+    let payment = payment_reaches(&app, &ann, &order_id, "captured").await;
+    assert_eq!(payment["status"], "captured", "{payment}");
     assert_eq!(payment["amount"], json!({ "amount": 5000, "currency": "USD" }));
     assert_eq!(payment["refunded_amount"], json!({ "amount": 0, "currency": "USD" }));
-    assert_eq!(payment["method"]["last4"], "4242", "{paid}");
-    assert_eq!(payment["attempts"].as_array().unwrap().len(), 2, "{paid}");
+    assert_eq!(payment["method"]["last4"], "4242", "{payment}");
+    assert_eq!(payment["attempts"].as_array().unwrap().len(), 2, "{payment}");
     assert_eq!(payment["order_id"], confirmed["id"]);
     let payment_id = payment["id"].as_str().unwrap().to_owned();
     assert_eq!(app.get(&format!("/api/v1/payments/{payment_id}"), Some(&bob)).await.unwrap().status, 404);
@@ -414,8 +400,8 @@ async fn an_order_declined_for_insufficient_funds_is_paid_with_a_token_given_dir
     assert_ne!(accepted.data()["payment_method"], "pm_card_mastercard", "the token is kept out of the order");
     order_reaches(&app, &ann, &order_id, "confirmed").await;
     let paid = payment_reaches(&app, &ann, &order_id, "captured").await;
-    assert_eq!((paid.status, paid.data()["status"].as_str()), (200, Some("captured")), "{paid}");
-    let first = &paid.data()["attempts"][0];
+    assert_eq!(paid["status"].as_str(), Some("captured"), "{paid}");
+    let first = &paid["attempts"][0];
     assert!(first["failure_reason"].as_str().unwrap().contains("insufficient_funds"), "{paid}");
     assert!(!event_log(&app).await.contains("pm_card"), "a provider token reached the event log");
 }

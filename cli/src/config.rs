@@ -71,6 +71,18 @@ pub struct StoreArgs {
     pub account_store: String,
 }
 
+/// The bus between the event log and its consumers.
+#[derive(Debug, Clone, Args)]
+pub struct BusArgs {
+    /// NATS server for JetStream (`nats://host:4222`, several comma-separated for a
+    /// cluster). Without it, every consumer tails the event store in-process.
+    #[arg(long, env = "EMPORIUM_BUS")]
+    pub bus: Option<String>,
+    /// Replicas of the `EMPORIUM_EVENTS` stream (1, or 3 on a three-node cluster).
+    #[arg(long, env = "EMPORIUM_BUS_REPLICAS", default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=5))]
+    pub bus_replicas: u8,
+}
+
 /// HTTP server options shared by `serve`, `write-api` and `read-api`.
 #[derive(Debug, Clone, Args)]
 pub struct HttpArgs {

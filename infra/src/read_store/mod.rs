@@ -53,6 +53,11 @@ pub trait ReadStore: Send + Sync + 'static {
     /// writes to the same document apply in order: the last one wins.
     async fn commit(&self, projection: &str, writes: Vec<DocWrite>, position: u64) -> Result<bool, ReadStoreError>;
 
+    /// Applies `writes` on behalf of `projection` in one transaction without moving its
+    /// checkpoint: an out-of-order redo of a parked message, or a mark on a parked entry.
+    /// Documents written keep the stored checkpoint as their position.
+    async fn write(&self, projection: &str, writes: Vec<DocWrite>) -> Result<(), ReadStoreError>;
+
     /// Deletes the documents of `projection` (and any document in `collections`) and
     /// its checkpoint, so it can be rebuilt from position 0.
     async fn reset(&self, projection: &str, collections: &[&str]) -> Result<(), ReadStoreError>;

@@ -86,18 +86,7 @@ impl ReadStore for PostgresReadStore {
         }
         let context = || format!("committing batch of projection {projection} at position {position}");
         let at = to_i64(position, "checkpoint position")?;
-        let mut puts = sql::Puts::default();
-        let mut deletes = sql::Deletes::default();
-        for write in last_write_wins(writes) {
-            match write {
-                DocWrite::Put { collection, id, doc } => {
-                    let text = serde_json::to_string(&doc)
-                        .map_err(ReadStoreError::json(format!("serializing document {collection}/{id}")))?;
-                    puts.push(collection, id, text);
-                }
-                DocWrite::Delete { collection, id } => deletes.push(collection, id),
-            }
-        }
+        let (puts, deletes) = split_writes(writes)?;
         let mut tx = self.pool.begin().await.map_err(ReadStoreError::db(context()))?;
         // The checkpoint row lock serializes concurrent commits of one projection.
         if !sql::advance_checkpoint(&mut tx, projection, at).await.map_err(ReadStoreError::db(context()))? {
@@ -111,6 +100,17 @@ impl ReadStore for PostgresReadStore {
         Ok(true)
     }
 
+    async fn write(&self, projection: &str, writes: Vec<DocWrite>) -> Result<(), ReadStoreError> {
+        let context = || format!("writing documents of {projection} outside a batch");
+        let (puts, deletes) = split_writes(writes)?;
+        let mut tx = self.pool.begin().await.map_err(ReadStoreError::db(context()))?;
+        let at = sql::checkpoint(&mut *tx, projection).await.map_err(ReadStoreError::db(context()))?.unwrap_or(0);
+        sql::delete_documents(&mut tx, &deletes).await.map_err(ReadStoreError::db(context()))?;
+        sql::upsert_documents(&mut tx, projection, &puts, at).await.map_err(ReadStoreError::db(context()))?;
+        tx.commit().await.map_err(ReadStoreError::db(context()))?;
+        Ok(())
+    }
+
     async fn reset(&self, projection: &str, collections: &[&str]) -> Result<(), ReadStoreError> {
         let context = || format!("resetting projection {projection}");
         let collections: Vec<String> = collections.iter().map(|c| (*c).to_owned()).collect();
@@ -122,4 +122,21 @@ impl ReadStore for PostgresReadStore {
         tx.commit().await.map_err(ReadStoreError::db(context()))?;
         Ok(())
     }
+}
+
+/// The last write per document, as one upsert set and one delete set.
+fn split_writes(writes: Vec<DocWrite>) -> Result<(sql::Puts, sql::Deletes), ReadStoreError> {
+    let mut puts = sql::Puts::default();
+    let mut deletes = sql::Deletes::default();
+    for write in last_write_wins(writes) {
+        match write {
+            DocWrite::Put { collection, id, doc } => {
+                let text = serde_json::to_string(&doc)
+                    .map_err(ReadStoreError::json(format!("serializing document {collection}/{id}")))?;
+                puts.push(collection, id, text);
+            }
+            DocWrite::Delete { collection, id } => deletes.push(collection, id),
+        }
+    }
+    Ok((puts, deletes))
 }

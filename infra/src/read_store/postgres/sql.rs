@@ -46,10 +46,13 @@ pub(super) async fn get_document(pool: &PgPool, collection: &str, id: &str) -> R
 }
 
 /// The stored checkpoint of a projection, if any.
-pub(super) async fn checkpoint(pool: &PgPool, projection: &str) -> Result<Option<i64>, sqlx::Error> {
+pub(super) async fn checkpoint<'c>(
+    conn: impl sqlx::PgExecutor<'c>,
+    projection: &str,
+) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT position FROM rm_checkpoints WHERE projection = $1")
         .bind(projection)
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await
 }
 

@@ -100,24 +100,18 @@ impl ReadStore for SqliteReadStore {
             tx.rollback().await.map_err(ReadStoreError::db(context()))?;
             return Ok(false);
         }
-        for write in last_write_wins(writes) {
-            match write {
-                DocWrite::Put { collection, id, doc } => {
-                    let text = serde_json::to_string(&doc)
-                        .map_err(ReadStoreError::json(format!("serializing document {collection}/{id}")))?;
-                    sql::upsert_document(&mut tx, projection, &collection, &id, &text, at)
-                        .await
-                        .map_err(ReadStoreError::db(format!("{}: writing {collection}/{id}", context())))?;
-                }
-                DocWrite::Delete { collection, id } => {
-                    sql::delete_document(&mut tx, &collection, &id)
-                        .await
-                        .map_err(ReadStoreError::db(format!("{}: deleting {collection}/{id}", context())))?;
-                }
-            }
-        }
+        apply_writes(&mut tx, projection, writes, at, &context()).await?;
         tx.commit().await.map_err(ReadStoreError::db(context()))?;
         Ok(true)
+    }
+
+    async fn write(&self, projection: &str, writes: Vec<DocWrite>) -> Result<(), ReadStoreError> {
+        let context = || format!("writing documents of {projection} outside a batch");
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(ReadStoreError::db(context()))?;
+        let at = sql::checkpoint(&mut *tx, projection).await.map_err(ReadStoreError::db(context()))?.unwrap_or(0);
+        apply_writes(&mut tx, projection, writes, at, &context()).await?;
+        tx.commit().await.map_err(ReadStoreError::db(context()))?;
+        Ok(())
     }
 
     async fn reset(&self, projection: &str, collections: &[&str]) -> Result<(), ReadStoreError> {
@@ -131,4 +125,31 @@ impl ReadStore for SqliteReadStore {
         tx.commit().await.map_err(ReadStoreError::db(context()))?;
         Ok(())
     }
+}
+
+/// Applies a batch's writes (the last per document) inside `tx`, at position `at`.
+async fn apply_writes(
+    tx: &mut sqlx::SqliteConnection,
+    projection: &str,
+    writes: Vec<DocWrite>,
+    at: i64,
+    context: &str,
+) -> Result<(), ReadStoreError> {
+    for write in last_write_wins(writes) {
+        match write {
+            DocWrite::Put { collection, id, doc } => {
+                let text = serde_json::to_string(&doc)
+                    .map_err(ReadStoreError::json(format!("serializing document {collection}/{id}")))?;
+                sql::upsert_document(tx, projection, &collection, &id, &text, at)
+                    .await
+                    .map_err(ReadStoreError::db(format!("{context}: writing {collection}/{id}")))?;
+            }
+            DocWrite::Delete { collection, id } => {
+                sql::delete_document(tx, &collection, &id)
+                    .await
+                    .map_err(ReadStoreError::db(format!("{context}: deleting {collection}/{id}")))?;
+            }
+        }
+    }
+    Ok(())
 }

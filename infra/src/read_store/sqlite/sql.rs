@@ -12,10 +12,13 @@ pub(super) async fn get_document(pool: &SqlitePool, collection: &str, id: &str) 
 }
 
 /// The stored checkpoint of a projection, if any.
-pub(super) async fn checkpoint(pool: &SqlitePool, projection: &str) -> Result<Option<i64>, sqlx::Error> {
+pub(super) async fn checkpoint<'c>(
+    conn: impl sqlx::SqliteExecutor<'c>,
+    projection: &str,
+) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT position FROM rm_checkpoints WHERE projection = ?")
         .bind(projection)
-        .fetch_optional(pool)
+        .fetch_optional(conn)
         .await
 }
 

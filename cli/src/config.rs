@@ -20,12 +20,24 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the whole shop in one process (event store, projections, both APIs) until Ctrl-C.
+    /// Run the whole shop in one process (both APIs, projections, order saga,
+    /// notifications) until Ctrl-C; with `--bus`, its consumers read JetStream.
     Serve(ServeArgs),
-    /// Run only the command API (writes) until Ctrl-C.
+    /// Run only the command API (writes) until Ctrl-C; any number of replicas.
     WriteApi(ServeArgs),
-    /// Run only the query API (reads, with its projections) until Ctrl-C.
+    /// Run only the query API until Ctrl-C (projections run in `projector` or `serve`);
+    /// any number of replicas.
     ReadApi(ServeArgs),
+    /// Run projectors (all, or those named) until Ctrl-C, each its own consumer.
+    Projector(ProjectorArgs),
+    /// Run the process managers (order saga, notification dispatcher) until Ctrl-C;
+    /// one process at a time leads, others stand by.
+    Saga(ServeArgs),
+    /// List or replay parked (dead-lettered) messages.
+    Dlq(DlqArgs),
+    /// Publish the event log to NATS JetStream (needs `--bus`) until Ctrl-C; one relay
+    /// per event store leads, others stand by.
+    Relay(RelayArgs),
     /// Check the event log's integrity.
     Audit(AuditArgs),
     /// Inspect or rebuild the read models.
@@ -69,6 +81,11 @@ pub struct StoreArgs {
     /// Account store (password hashes, tokens; never in the log): `sqlite` or a `postgres://` URL.
     #[arg(long, env = "EMPORIUM_ACCOUNT_STORE", default_value = "sqlite")]
     pub account_store: String,
+    /// Process-manager state (saga instances, deadlines, mail queue), kept apart from
+    /// the read models: `sqlite` (`state.db` under the data dir) or a `postgres://` URL.
+    /// Default: the event store's PostgreSQL when it has one, else `sqlite`.
+    #[arg(long, env = "EMPORIUM_STATE_STORE")]
+    pub state_store: Option<String>,
 }
 
 /// The bus between the event log and its consumers.
@@ -150,6 +167,76 @@ pub struct ServeArgs {
     /// SMS provider options.
     #[command(flatten)]
     pub sms: SmsArgs,
+    /// Event bus options.
+    #[command(flatten)]
+    pub bus: BusArgs,
+}
+
+/// `emporium relay`.
+#[derive(Debug, Args)]
+pub struct RelayArgs {
+    /// Storage options (only the event store is used).
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Event bus options (`--bus` is required).
+    #[command(flatten)]
+    pub bus: BusArgs,
+}
+
+/// `emporium projector`.
+#[derive(Debug, Args)]
+pub struct ProjectorArgs {
+    /// Storage options.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Event bus options.
+    #[command(flatten)]
+    pub bus: BusArgs,
+    /// Address for `/health` and `/health/ready`.
+    #[arg(long, env = "EMPORIUM_BIND", default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Port for `/health` and `/health/ready` (0 picks a free one and logs it).
+    #[arg(long, env = "EMPORIUM_PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// Projectors to run (default: all). `emporium projections status` lists them.
+    pub names: Vec<String>,
+}
+
+/// `emporium dlq`.
+#[derive(Debug, Args)]
+pub struct DlqArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub action: DlqAction,
+}
+
+/// Dead-letter actions.
+#[derive(Debug, Subcommand)]
+pub enum DlqAction {
+    /// List parked messages (consumer, position, stream, event type, reason).
+    List {
+        /// Storage options.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Only this consumer's messages.
+        #[arg(long)]
+        consumer: Option<String>,
+        /// Print JSON lines instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send parked messages back to their consumer, which retries them within seconds.
+    Replay {
+        /// Storage options.
+        #[command(flatten)]
+        store: StoreArgs,
+        /// Only this consumer's messages.
+        #[arg(long)]
+        consumer: Option<String>,
+        /// Only the message at this global position.
+        #[arg(long)]
+        position: Option<u64>,
+    },
 }
 
 /// Where text messages go.

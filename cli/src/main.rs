@@ -3,12 +3,16 @@
 
 mod audit;
 mod config;
+mod consumers;
+mod dlq;
 mod http;
 mod openapi;
 mod pages;
 mod payments;
 mod process_managers;
 mod projections;
+mod projector;
+mod relay;
 mod serve;
 mod stores;
 mod telemetry;
@@ -25,6 +29,10 @@ async fn main() -> std::process::ExitCode {
         Command::Serve(args) => serve::run(args, serve::Parts::Both).await,
         Command::WriteApi(args) => serve::run(args, serve::Parts::Write).await,
         Command::ReadApi(args) => serve::run(args, serve::Parts::Read).await,
+        Command::Saga(args) => serve::run(args, serve::Parts::Saga).await,
+        Command::Projector(args) => projector::run(args).await,
+        Command::Dlq(args) => dlq::run(args).await,
+        Command::Relay(args) => relay::run(args).await,
         Command::Audit(args) => audit::run(args).await,
         Command::Projections(args) => projections::run(args).await,
         Command::Openapi => openapi::print(),

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use emporium_commands::notifications::{NotificationDispatcher, RunningDispatcher};
-use emporium_commands::sagas::order_fulfilment::{OrderFulfilment, RunningSaga};
+use emporium_commands::notifications::NotificationDispatcher;
+use emporium_commands::sagas::order_fulfilment::OrderFulfilment;
+use emporium_infra::follow::{EventSource, Health, Running};
 use emporium_infra::leader::{LeaderLock, LeaderTiming};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -29,10 +30,18 @@ pub struct ProcessManagers {
 }
 
 impl ProcessManagers {
-    /// Starts supervising: acquire the lock, run, and on losing it stop and try again.
-    pub fn spawn(lock: LeaderLock, timing: LeaderTiming, factory: Factory) -> Self {
+    /// Starts supervising: acquire the lock, run both over `source` (reporting to
+    /// `health`), and on losing the lock stop them and try again.
+    pub fn spawn(
+        lock: LeaderLock,
+        timing: LeaderTiming,
+        factory: Factory,
+        source: Arc<dyn EventSource>,
+        health: Health,
+    ) -> Self {
         let (stop, stopped) = oneshot::channel();
-        Self { stop: Some(stop), task: tokio::spawn(supervise(lock, timing, factory, stopped)) }
+        let term = Term { factory, source, health };
+        Self { stop: Some(stop), task: tokio::spawn(supervise(lock, timing, term, stopped)) }
     }
 
     /// Stops the process managers (each finishes the work in hand) and gives the lock up.
@@ -44,10 +53,27 @@ impl ProcessManagers {
     }
 }
 
+/// What a leadership term starts.
+struct Term {
+    factory: Factory,
+    source: Arc<dyn EventSource>,
+    health: Health,
+}
+
+impl Term {
+    fn start(&self) -> (Running, Running) {
+        let (saga, dispatcher) = (self.factory)();
+        (
+            saga.follower(self.source.clone(), self.health.clone()).spawn(),
+            dispatcher.follower(self.source.clone(), self.health.clone()).spawn(),
+        )
+    }
+}
+
 async fn supervise(
     lock: LeaderLock,
     timing: LeaderTiming,
-    factory: Factory,
+    term: Term,
     mut stopped: oneshot::Receiver<()>,
 ) -> anyhow::Result<()> {
     loop {
@@ -66,24 +92,22 @@ async fn supervise(
             }
         };
         tracing::info!("leading: running the order saga and the notification dispatcher");
-        let (saga, dispatcher) = factory();
-        let running = (saga.spawn(), dispatcher.spawn());
+        let running = term.start();
         tokio::select! {
             _ = &mut stopped => {
-                stop_both(running).await?;
+                stop_both(running).await;
                 leadership.release().await;
                 return Ok(());
             }
             () = leadership.lost() => {
                 tracing::error!("leader lock lost: stopping the order saga and the notification dispatcher");
-                stop_both(running).await?;
+                stop_both(running).await;
             }
         }
     }
 }
 
-async fn stop_both((saga, dispatcher): (RunningSaga, RunningDispatcher)) -> anyhow::Result<()> {
-    saga.stop().await.context("stopping the order saga")?;
-    dispatcher.stop().await.context("stopping the notification dispatcher")?;
-    Ok(())
+/// Stops both, each after the work in hand.
+async fn stop_both((saga, dispatcher): (Running, Running)) {
+    futures::future::join(saga.stop(), dispatcher.stop()).await;
 }

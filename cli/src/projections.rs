@@ -1,7 +1,9 @@
 //! `emporium projections status|rebuild`: operators' view of the read models.
 
+use std::sync::Arc;
+
 use anyhow::Context;
-use emporium_projections::{models, rebuild, status};
+use emporium_projections::{Projector, models, rebuild, status};
 
 use crate::config::{ProjectionsAction, ProjectionsArgs};
 use crate::stores;
@@ -20,19 +22,7 @@ pub async fn run(args: ProjectionsArgs) -> anyhow::Result<()> {
             Ok(())
         }
         ProjectionsAction::Rebuild { store, names } => {
-            let projectors = if names.is_empty() {
-                models::all()
-            } else {
-                names
-                    .iter()
-                    .map(|name| {
-                        models::by_name(name).with_context(|| {
-                            let known: Vec<_> = models::all().iter().map(|p| p.name().to_owned()).collect();
-                            format!("no projection named {name:?}; known: {}", known.join(", "))
-                        })
-                    })
-                    .collect::<anyhow::Result<Vec<_>>>()?
-            };
+            let projectors = named(&names)?;
             let events = stores::event_store(&store).await?;
             let reads = stores::read_store(&store).await?;
             let head = events.head_position().await.context("reading the head position")?;
@@ -55,4 +45,21 @@ pub async fn run(args: ProjectionsArgs) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// The projectors `names` names (all when empty); an unknown name is an error that
+/// lists the known ones.
+pub fn named(names: &[String]) -> anyhow::Result<Vec<Arc<dyn Projector>>> {
+    if names.is_empty() {
+        return Ok(models::all());
+    }
+    names
+        .iter()
+        .map(|name| {
+            models::by_name(name).with_context(|| {
+                let known: Vec<_> = models::all().iter().map(|p| p.name().to_owned()).collect();
+                format!("no projection named {name:?}; known: {}", known.join(", "))
+            })
+        })
+        .collect()
 }

@@ -1,4 +1,5 @@
-//! `emporium serve` (everything), `write-api` and `read-api` (one side each).
+//! `emporium serve` (everything), `write-api` and `read-api` (one side each) and
+//! `saga` (the process managers alone).
 
 use std::net::SocketAddr;
 
@@ -11,75 +12,102 @@ use emporium_api_kit::token::TokenKeys;
 use emporium_commands::CommandHandler;
 use emporium_commands::notifications::{NotificationDispatcher, NotificationSettings};
 use emporium_commands::sagas::order_fulfilment::{OrderFulfilment, SagaSettings};
+use emporium_api_kit::position::AppliedPosition;
+use emporium_infra::follow::Health;
 use emporium_infra::leader::LeaderTiming;
-use emporium_projections::ProjectionRunner;
+use emporium_projections::{ProjectionRunner, models};
 use emporium_read_api::ReadState;
 use emporium_read_api::health::{self, HealthState};
 use emporium_write_api::{AuthSettings, WriteState};
 
 use crate::config::{HttpArgs, ServeArgs};
 use crate::process_managers::{self, ProcessManagers};
-use crate::{http, payments, stores};
+use crate::{consumers, http, payments, stores};
 
 /// How many times a command is retried on a version conflict before 409.
 const COMMAND_ATTEMPTS: u32 = 16;
 
-/// Which APIs this process serves.
+/// Which parts this process runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Parts {
-    /// Commands and queries.
+    /// Both APIs, the projections and the process managers.
     Both,
-    /// Commands only.
+    /// The command API only.
     Write,
-    /// Queries only (with the projections feeding them).
+    /// The query API only (its read models are kept by `projector` processes).
     Read,
+    /// The process managers only, with `/health`.
+    Saga,
 }
 
-/// Starts the stores, the projections and the HTTP server; returns after Ctrl-C (or
-/// SIGTERM) once in-flight requests have finished and the projections have stopped.
+impl Parts {
+    fn commands(self) -> bool {
+        matches!(self, Self::Both | Self::Write)
+    }
+    fn queries(self) -> bool {
+        matches!(self, Self::Both | Self::Read)
+    }
+    fn process_managers(self) -> bool {
+        matches!(self, Self::Both | Self::Saga)
+    }
+}
+
+/// Starts the stores, the consumers this process runs and the HTTP server; returns
+/// after Ctrl-C (or SIGTERM) once in-flight requests have finished and the
+/// consumers have stopped.
 pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
     let events = stores::event_store(&args.store).await?;
     let keys = token_keys(&args)?;
-    // One read store for everything in this process: the projections' documents and
-    // the process managers' state and checkpoints.
     let reads = stores::read_store(&args.store).await?;
     let public_url = public_url(&args.http);
+    let health = Health::new();
+    let source = consumers::source(&args.bus, events.clone()).await?;
+    let mut parked_in = vec![reads.clone()];
     let mut app = Router::new();
     let mut projections = None;
     let mut processes = None;
-    if parts != Parts::Read {
-        let accounts = stores::account_store(&args.store).await?;
-        let mailer = stores::mailer(&args.http.mail, &args.store.data_dir)?;
-        let gateway = payments::gateway(&args.payments, &args.store.data_dir)?;
+    let handler = CommandHandler::new(events.clone(), COMMAND_ATTEMPTS);
+    // One account store, mailer and gateway per process: the simulated provider's
+    // journal, for one, must have a single writer.
+    let accounts = stores::account_store(&args.store).await?;
+    let mailer = stores::mailer(&args.http.mail, &args.store.data_dir)?;
+    let gateway = payments::gateway(&args.payments, &args.store.data_dir)?;
+    if parts.process_managers() {
+        let state = stores::state_store(&args.store).await?;
+        parked_in.push(state.clone());
+        let (accounts, mailer, gateway) = (accounts.clone(), mailer.clone(), gateway.clone());
         let sms = stores::sms(&args.sms)?;
-        let handler = CommandHandler::new(events.clone(), COMMAND_ATTEMPTS);
         let saga_settings =
             SagaSettings { payment_deadline: payments::payment_deadline(&args.payments), ..SagaSettings::default() };
         let notification_settings =
             NotificationSettings::new(public_url.clone(), emporium_write_api::notifications::unsubscribe_key(&keys));
-        let factory: process_managers::Factory = {
-            let (handler, reads, accounts, gateway, mailer) =
-                (handler.clone(), reads.clone(), accounts.clone(), gateway.clone(), mailer.clone());
-            let sms = sms.clone();
-            Arc::new(move || {
-                let saga = OrderFulfilment::new(
-                    handler.clone(),
-                    reads.clone(),
-                    accounts.clone(),
-                    gateway.clone(),
-                    saga_settings.clone(),
-                );
-                let dispatcher = NotificationDispatcher::new(
-                    handler.clone(),
-                    reads.clone(),
-                    mailer.clone(),
-                    sms.clone(),
-                    notification_settings.clone(),
-                );
-                (saga, dispatcher)
-            })
-        };
-        processes = Some(ProcessManagers::spawn(stores::leader_lock(&args.store)?, LeaderTiming::default(), factory));
+        let handler = handler.clone();
+        let factory: process_managers::Factory = Arc::new(move || {
+            let saga = OrderFulfilment::new(
+                handler.clone(),
+                state.clone(),
+                accounts.clone(),
+                gateway.clone(),
+                saga_settings.clone(),
+            );
+            let dispatcher = NotificationDispatcher::new(
+                handler.clone(),
+                state.clone(),
+                mailer.clone(),
+                sms.clone(),
+                notification_settings.clone(),
+            );
+            (saga, dispatcher)
+        });
+        processes = Some(ProcessManagers::spawn(
+            stores::leader_lock(&args.store)?,
+            LeaderTiming::default(),
+            factory,
+            source.clone(),
+            health.clone(),
+        ));
+    }
+    if parts.commands() {
         let state = WriteState {
             commands: handler,
             keys: keys.clone(),
@@ -103,26 +131,35 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
         // The pages the mailed verification and reset links open.
         app = app.merge(crate::pages::router());
     }
-    if parts != Parts::Write {
-        let running = ProjectionRunner::new(events.clone(), reads.clone(), emporium_projections::models::all()).spawn();
-        let state = ReadState { reads, applied: running.applied(), events: events.clone(), keys };
+    let mut applied = None;
+    if parts.queries() {
+        if parts == Parts::Both {
+            projections = Some(
+                ProjectionRunner::with_source(source.clone(), reads.clone(), models::all())
+                    .with_health(health.clone())
+                    .spawn(),
+            );
+        }
+        let watched = AppliedPosition::new(reads.clone(), models::all().iter().map(|p| p.name().to_owned()));
+        applied = Some(watched.clone());
+        let state = ReadState { reads, applied: watched, events: events.clone(), keys };
         app = app.merge(emporium_read_api::router(state));
-        projections = Some(running);
     }
-    let projected = projections.as_ref().map(|p| p.applied());
-    app = app.merge(health::router(HealthState { events, projected })).merge(crate::openapi::router());
+    app = app
+        .merge(health::router(HealthState { events, consumers: health, applied, parked_in }))
+        .merge(crate::openapi::router());
     let app = http::finish(app);
 
     let address = SocketAddr::new(args.http.bind, args.http.port);
     let listener = tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding {address}"))?;
     let local = listener.local_addr().context("reading the bound address")?;
-    tracing::info!(address = %local, data_dir = %args.store.data_dir.display(), ?parts, "emporium listening");
+    tracing::info!(address = %local, data_dir = %args.store.data_dir.display(), ?parts, source = source.kind(), "emporium listening");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving HTTP")?;
     if let Some(processes) = processes {
         processes.stop().await?;
     }
     if let Some(running) = projections {
-        running.stop().await.context("stopping the projections")?;
+        running.stop().await;
     }
     tracing::info!("emporium stopped");
     Ok(())
@@ -162,7 +199,7 @@ fn getrandom(buffer: &mut [u8]) -> std::io::Result<()> {
 }
 
 /// Resolves on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(error) = tokio::signal::ctrl_c().await {
             tracing::error!(%error, "cannot listen for Ctrl-C");

@@ -48,11 +48,26 @@ fn locate<'a>(flag: &str, spec: &'a str, data_dir: &Path, file: &str) -> anyhow:
     }
 }
 
+/// The process managers' state file under the data dir (embedded default).
+const STATE_DB: &str = "state.db";
+
+/// Where the process-manager state lives: `--state-store`, else the event store's
+/// PostgreSQL (so every process of a deployment shares it), else SQLite.
+fn state_spec(args: &StoreArgs) -> &str {
+    match &args.state_store {
+        Some(spec) => spec,
+        None if matches!(locate("--event-store", &args.event_store, &args.data_dir, "events.db"), Ok(Location::Postgres(_))) => {
+            &args.event_store
+        }
+        None => "sqlite",
+    }
+}
+
 /// The lock that lets one process per store run the process managers: an advisory
-/// lock in the read store's database when it is PostgreSQL (where their state lives),
-/// else a lock file in the data dir.
+/// lock in the state store's database when it is PostgreSQL (where their state
+/// lives), else a lock file in the data dir.
 pub fn leader_lock(args: &StoreArgs) -> anyhow::Result<LeaderLock> {
-    Ok(match locate("--read-store", &args.read_store, &args.data_dir, READ_DB)? {
+    Ok(match locate("--state-store", state_spec(args), &args.data_dir, STATE_DB)? {
         Location::Postgres(url) => LeaderLock::Postgres { url: url.to_owned() },
         Location::Sqlite(_) => LeaderLock::File { dir: args.data_dir.clone() },
     })
@@ -116,6 +131,25 @@ pub async fn read_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn ReadStore>> 
         Location::Postgres(url) => {
             tracing::info!("read store: PostgreSQL");
             Arc::new(PostgresReadStore::connect(url).await.context("opening the PostgreSQL read store")?)
+        }
+    })
+}
+
+/// Opens the process managers' state store (saga instances, deadlines, the mail
+/// queue): a document store of its own, which no projection rebuild touches.
+pub async fn state_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn ReadStore>> {
+    Ok(match locate("--state-store", state_spec(args), &args.data_dir, STATE_DB)? {
+        Location::Sqlite(path) => {
+            tracing::info!(path = %path.display(), "state store: SQLite");
+            Arc::new(
+                SqliteReadStore::open(&path)
+                    .await
+                    .with_context(|| format!("opening the state store {}", path.display()))?,
+            )
+        }
+        Location::Postgres(url) => {
+            tracing::info!("state store: PostgreSQL");
+            Arc::new(PostgresReadStore::connect(url).await.context("opening the PostgreSQL state store")?)
         }
     })
 }

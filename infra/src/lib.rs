@@ -2,6 +2,8 @@
 //!
 //! Layout:
 //! - [`event_store`]: the event store port, SQLite (embedded default) and PostgreSQL adapters;
+//! - `bus` (feature `nats`): NATS JetStream: the wire contract, the relay, the JetStream event source;
+//! - [`follow`]: the one consumer model: `EventSource`, `Consumer`, the `Follower` runner, parked messages;
 //! - [`codec`]: domain events to envelopes and back, with upcasting;
 //! - [`read_store`]: the read model document store port and its adapters;
 //! - [`accounts`]: password hashes, single-use tokens, uniqueness claims, idempotency records;
@@ -11,8 +13,11 @@
 //! - [`sms`]: the SMS port and its adapters (log, Twilio).
 
 pub mod accounts;
+#[cfg(feature = "nats")]
+pub mod bus;
 pub mod codec;
 pub mod event_store;
+pub mod follow;
 pub mod leader;
 pub mod mailer;
 pub mod payments;

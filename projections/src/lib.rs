@@ -7,14 +7,15 @@
 //! - [`Projector`] (projector.rs): name, owned collections, event -> [`DocWrite`]s;
 //! - [`Documents`] (documents.rs): what a projector reads, including its own
 //!   uncommitted writes of the current batch;
-//! - [`ProjectionRunner`] (runner.rs): tails the log, applies batches, publishes the
-//!   applied position through a `watch` channel, stops on a shutdown signal;
+//! - [`Projection`] (consumer.rs): a projector as a log consumer of its own;
+//! - [`ProjectionRunner`] (runner.rs): one follower per projector over one source;
 //! - [`rebuild`] (rebuild.rs) and [`status`] (status.rs): operator tools;
 //! - [`models`]: the read models (catalog, inventory, carts, orders).
 //!
 //! [`DocWrite`]: emporium_infra::read_store::DocWrite
 
 mod batch;
+mod consumer;
 mod documents;
 mod error;
 pub mod models;
@@ -23,9 +24,10 @@ mod rebuild;
 mod runner;
 mod status;
 
+pub use consumer::Projection;
 pub use documents::Documents;
 pub use error::ProjectionError;
 pub use projector::{Projector, decode};
 pub use rebuild::rebuild;
-pub use runner::{DEFAULT_BATCH_SIZE, ProjectionRunner, RunningProjections, wait_for_position};
+pub use runner::{DEFAULT_BATCH_SIZE, ProjectionRunner, RunningProjections};
 pub use status::{ProjectionStatus, status};

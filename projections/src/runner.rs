@@ -1,44 +1,35 @@
-//! The projection runner: tails the log from the lowest checkpoint of its
-//! projectors, applies events in batches and publishes how far it got.
+//! Running every projector of a process: one [`Follower`] each, over one source.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use emporium_infra::event_store::{EventStore, RecordedEvent, tail};
+use emporium_infra::event_store::EventStore;
+use emporium_infra::follow::{EventSource, Follower, Health, Running, StoreTail};
 use emporium_infra::read_store::ReadStore;
-use futures::StreamExt;
-use futures::future::try_join_all;
-use tokio::sync::{oneshot, watch};
-use tokio::task::JoinHandle;
+use tokio::sync::watch;
 
-use crate::batch::apply_batch;
-use crate::{ProjectionError, Projector};
+use crate::Projector;
+use crate::consumer::Projection;
 
-/// Most events applied in one transaction per projector.
-pub const DEFAULT_BATCH_SIZE: usize = 500;
-/// Attempts per batch before the runner gives up (transient database trouble).
-const ATTEMPTS: u32 = 5;
-/// First back-off between attempts; doubles each time.
-const FIRST_BACKOFF: Duration = Duration::from_millis(100);
+pub use emporium_infra::follow::runner::DEFAULT_BATCH_SIZE;
 
-/// Keeps a set of projectors current with the event log.
+/// Keeps a set of projectors current with the log, each on its own checkpoint.
 ///
 /// ```no_run
 /// # async fn demo(events: std::sync::Arc<dyn emporium_infra::event_store::EventStore>,
 /// #               store: std::sync::Arc<dyn emporium_infra::read_store::ReadStore>) {
 /// use emporium_projections::{ProjectionRunner, models};
 /// let running = ProjectionRunner::new(events, store, models::all()).spawn();
-/// running.wait_for(42, std::time::Duration::from_secs(5)).await; // read-your-writes
-/// running.stop().await.ok();
+/// running.wait_for(42, std::time::Duration::from_secs(5)).await;
+/// running.stop().await;
 /// # }
 /// ```
 pub struct ProjectionRunner {
-    events: Arc<dyn EventStore>,
+    source: Arc<dyn EventSource>,
     store: Arc<dyn ReadStore>,
     projectors: Vec<Arc<dyn Projector>>,
     batch_size: usize,
-    applied: watch::Sender<u64>,
+    health: Health,
 }
 
 impl std::fmt::Debug for ProjectionRunner {
@@ -49,10 +40,18 @@ impl std::fmt::Debug for ProjectionRunner {
 }
 
 impl ProjectionRunner {
-    /// A runner for `projectors`, reading `events` and writing `store`.
+    /// A runner for `projectors` tailing `events` in-process and writing `store`.
     pub fn new(events: Arc<dyn EventStore>, store: Arc<dyn ReadStore>, projectors: Vec<Arc<dyn Projector>>) -> Self {
-        let (applied, _) = watch::channel(0);
-        Self { events, store, projectors, batch_size: DEFAULT_BATCH_SIZE, applied }
+        Self::with_source(Arc::new(StoreTail::new(events)), store, projectors)
+    }
+
+    /// A runner for `projectors` reading `source` (the store's tail or the bus).
+    pub fn with_source(
+        source: Arc<dyn EventSource>,
+        store: Arc<dyn ReadStore>,
+        projectors: Vec<Arc<dyn Projector>>,
+    ) -> Self {
+        Self { source, store, projectors, batch_size: DEFAULT_BATCH_SIZE, health: Health::new() }
     }
 
     /// Sets the most events per batch (at least 1).
@@ -61,139 +60,70 @@ impl ProjectionRunner {
         self
     }
 
-    /// The position every projector has applied (and committed) at least up to.
-    pub fn applied(&self) -> watch::Receiver<u64> {
-        self.applied.subscribe()
+    /// Reports each projector on `health` (the process's board for `/health/ready`).
+    pub fn with_health(mut self, health: Health) -> Self {
+        self.health = health;
+        self
     }
 
-    /// Runs until `shutdown` resolves (finishing the batch in hand) or a batch fails
-    /// [`ATTEMPTS`] times.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) -> Result<(), ProjectionError> {
-        let mut checkpoints = Vec::with_capacity(self.projectors.len());
-        for projector in &self.projectors {
-            checkpoints.push(self.store.checkpoint(projector.name()).await?);
-        }
-        let Some(start) = checkpoints.iter().copied().min() else {
-            shutdown.await;
-            return Ok(());
-        };
-        tracing::info!(start, projectors = self.projectors.len(), "projections resuming");
-        self.applied.send_replace(start);
-        let mut log = tail(self.events.clone(), start).ready_chunks(self.batch_size);
-        let mut shutdown = std::pin::pin!(shutdown);
-        loop {
-            let chunk = tokio::select! {
-                biased;
-                () = &mut shutdown => break,
-                chunk = log.next() => chunk,
-            };
-            let Some(chunk) = chunk else { break };
-            let mut batch = Vec::with_capacity(chunk.len());
-            for item in chunk {
-                match item {
-                    Ok(event) => batch.push(event),
-                    // The tail yields a read error once and retries from where it was.
-                    Err(error) => {
-                        tracing::warn!(error = %error, "reading the event log failed; retrying")
-                    }
-                }
-            }
-            if batch.is_empty() {
-                continue;
-            }
-            checkpoints = self.apply_with_retries(&batch, &checkpoints).await?;
-            let applied = checkpoints.iter().copied().min().unwrap_or(start);
-            self.applied.send_replace(applied);
-        }
-        tracing::info!(applied = *self.applied.borrow(), "projections stopped");
-        Ok(())
-    }
-
-    /// Runs on a new task; stop it with [`RunningProjections::stop`] (or by dropping it).
+    /// Starts one follower per projector.
     pub fn spawn(self) -> RunningProjections {
-        let applied = self.applied();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(self.run(async move {
-            // Resolves on `stop` and when the handle is dropped.
-            let _ = stopped.await;
-        }));
-        RunningProjections { applied, stop: Some(stop), task }
-    }
-
-    /// Applies one batch to every projector concurrently, retrying the whole batch of
-    /// a projector that failed; returns the new checkpoints.
-    async fn apply_with_retries(
-        &self,
-        batch: &[RecordedEvent],
-        checkpoints: &[u64],
-    ) -> Result<Vec<u64>, ProjectionError> {
-        let last = batch.last().map_or(0, |e| e.global_position);
-        let work = self.projectors.iter().zip(checkpoints).map(|(projector, &checkpoint)| async move {
-            let mut backoff = FIRST_BACKOFF;
-            let mut attempt = 1;
-            loop {
-                match apply_batch(&self.store, projector.as_ref(), batch, checkpoint).await {
-                    Ok(position) => return Ok(position),
-                    Err(error) if attempt < ATTEMPTS => {
-                        tracing::warn!(projector = projector.name(), attempt, error = %error, "batch failed; retrying");
-                        tokio::time::sleep(backoff).await;
-                        backoff *= 2;
-                        attempt += 1;
-                    }
-                    Err(error) => {
-                        tracing::error!(projector = projector.name(), position = last, error = %error, "batch failed; stopping");
-                        return Err(ProjectionError::Projector {
-                            projector: projector.name().to_owned(),
-                            position: last,
-                            source: Box::new(error),
-                        });
-                    }
-                }
-            }
-        });
-        try_join_all(work).await
+        let running: Vec<Running> = self
+            .projectors
+            .into_iter()
+            .map(|projector| {
+                let consumer = Arc::new(Projection::new(projector, self.store.clone()));
+                Follower::new(consumer, self.source.clone(), self.health.clone())
+                    .with_batch_size(self.batch_size)
+                    .spawn()
+            })
+            .collect();
+        RunningProjections { running, health: self.health }
     }
 }
 
-/// A runner on its own task.
+/// The projectors' followers, running.
 #[derive(Debug)]
 pub struct RunningProjections {
-    applied: watch::Receiver<u64>,
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<Result<(), ProjectionError>>,
+    running: Vec<Running>,
+    health: Health,
 }
 
 impl RunningProjections {
-    /// The position every projector has applied at least up to.
-    pub fn applied(&self) -> watch::Receiver<u64> {
-        self.applied.clone()
+    /// The health board the projectors report to.
+    pub fn health(&self) -> &Health {
+        &self.health
     }
 
-    /// Waits until `position` is applied; `false` on timeout or if the runner stopped.
+    /// The position every projector has committed at least up to.
+    pub fn applied(&self) -> u64 {
+        self.running.iter().map(|r| *r.position().borrow()).min().unwrap_or(0)
+    }
+
+    /// Each projector's committed position, as a watch.
+    pub fn positions(&self) -> Vec<watch::Receiver<u64>> {
+        self.running.iter().map(Running::position).collect()
+    }
+
+    /// Waits until every projector has committed `position`; `false` on timeout.
     pub async fn wait_for(&self, position: u64, timeout: Duration) -> bool {
-        wait_for_position(&mut self.applied.clone(), position, timeout).await
+        let deadline = tokio::time::Instant::now() + timeout;
+        for running in &self.running {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if !running.wait_for(position, left).await {
+                return false;
+            }
+        }
+        true
     }
 
-    /// True once the runner has ended (stopped or failed).
+    /// True once any projector's follower has ended (it panicked or was stopped).
     pub fn is_finished(&self) -> bool {
-        self.task.is_finished()
+        self.running.iter().any(Running::is_finished)
     }
 
-    /// Asks the runner to stop after its current batch and waits for it; returns the
-    /// error it failed with, if it had.
-    pub async fn stop(mut self) -> Result<(), ProjectionError> {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        match (&mut self.task).await {
-            Ok(result) => result,
-            Err(join) => Err(ProjectionError::Aborted(join.to_string())),
-        }
+    /// Stops every follower after its work in hand, and waits for them.
+    pub async fn stop(self) {
+        futures::future::join_all(self.running.into_iter().map(Running::stop)).await;
     }
-}
-
-/// Waits until `applied` reaches `position`: read-your-writes for the read API.
-/// `false` on timeout or when the runner behind `applied` is gone.
-pub async fn wait_for_position(applied: &mut watch::Receiver<u64>, position: u64, timeout: Duration) -> bool {
-    matches!(tokio::time::timeout(timeout, applied.wait_for(|p| *p >= position)).await, Ok(Ok(_)))
 }

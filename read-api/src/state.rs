@@ -4,19 +4,18 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use emporium_api_kit::ApiError;
-use emporium_api_kit::position::MinPosition;
+use emporium_api_kit::position::{AppliedPosition, MinPosition};
 use emporium_api_kit::token::TokenKeys;
 use emporium_infra::event_store::EventStore;
 use emporium_infra::read_store::ReadStore;
-use tokio::sync::watch;
 
 /// Shared by all read handlers.
 #[derive(Clone)]
 pub struct ReadState {
     /// The read models.
     pub reads: Arc<dyn ReadStore>,
-    /// The position the projections have applied.
-    pub applied: watch::Receiver<u64>,
+    /// How far the projections have applied the log (their stored checkpoints).
+    pub applied: AppliedPosition,
     /// The event log (live order updates).
     pub events: Arc<dyn EventStore>,
     /// Verifies access tokens.

@@ -1,6 +1,7 @@
 //! Shared helpers for Emporium's end-to-end and adapter tests: fresh PostgreSQL
-//! databases, temporary data directories, the app on port 0, checkout journeys and a
-//! fake Stripe API.
+//! databases, fresh MongoDB databases (on a SecantusDB started for the tests),
+//! temporary data directories, the app on port 0, checkout journeys, a fake Stripe
+//! API, and NATS JetStream servers (single nodes and clusters) started for the tests.
 //!
 //! Every test gets its own database (`emporium_test_<uuid>`) so runs never collide;
 //! the database is dropped when the guard goes out of scope.
@@ -8,5 +9,7 @@
 pub mod app;
 pub mod checkout;
 pub mod fake_stripe;
+pub mod mongo;
+pub mod nats;
 pub mod postgres;
 pub mod stores;

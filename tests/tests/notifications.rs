@@ -181,7 +181,7 @@ impl Shop {
             ProjectionRunner::new(self.events.clone(), self.reads.clone(), vec![Arc::new(NotificationsProjector)])
                 .spawn();
         let reached = running.wait_for(head, WAIT).await;
-        running.stop().await?;
+        running.stop().await;
         anyhow::ensure!(reached, "the history did not reach position {head}");
         let query = Query::new().filter("customer_id", customer_id.to_string()).sort("created_at", SortDirection::Desc);
         Ok(self.reads.query(NOTIFICATIONS, &query).await?.items)

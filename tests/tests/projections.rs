@@ -79,7 +79,7 @@ impl Shop {
     async fn project_up_to(&self, position: u64) -> anyhow::Result<()> {
         let running = self.runner(models::all()).spawn();
         let reached = running.wait_for(position, WAIT).await;
-        running.stop().await?;
+        running.stop().await;
         anyhow::ensure!(reached, "the projections did not reach position {position}");
         Ok(())
     }
@@ -480,7 +480,7 @@ async fn a_restarted_runner_resumes_from_its_checkpoint_without_repeating_or_mis
         || -> Vec<Arc<dyn Projector>> { vec![Arc::new(EventCounter), Arc::new(models::inventory::InventoryProjector)] };
     let running = shop.runner(projectors()).with_batch_size(7).spawn();
     assert!(running.wait_for(head, WAIT).await);
-    running.stop().await?;
+    running.stop().await;
     assert_eq!(shop.reads.checkpoint("event_counter").await?, head);
 
     // While nothing runs, more events arrive; then the process restarts.
@@ -494,7 +494,7 @@ async fn a_restarted_runner_resumes_from_its_checkpoint_without_repeating_or_mis
     // Events appended while it runs are applied too.
     let more = shop.append(&stream, &[stock_received(&sku, 1, 66, 66)?]).await?;
     assert!(running.wait_for(more, WAIT).await);
-    running.stop().await?;
+    running.stop().await;
 
     let counter = shop.doc("event_counter", "all").await?;
     assert_eq!(counter, json!({"count": 66, "last": more, "repeats": 0}));
@@ -507,15 +507,18 @@ async fn a_restarted_runner_resumes_from_its_checkpoint_without_repeating_or_mis
 async fn read_your_writes_waits_for_the_applied_position_and_times_out_beyond_the_log() -> anyhow::Result<()> {
     let shop = Shop::new().await?;
     let running = shop.runner(models::all()).spawn();
-    let mut applied = running.applied();
     let sku = Sku::parse("MUG-1")?;
     let position = shop.append(&format!("inventory-{}", sku.as_str()), &[stock_received(&sku, 5, 5, 5)?]).await?;
-    assert!(emporium_projections::wait_for_position(&mut applied, position, WAIT).await);
+    assert!(running.wait_for(position, WAIT).await);
     // Once the position is applied, the document is there to read.
     assert_eq!(shop.doc("inventory", "MUG-1").await?["available"], 5);
-    assert!(*applied.borrow() >= position);
+    assert!(running.applied() >= position);
+    // Read-your-writes in another process reads the same from the stored checkpoints.
+    let names = models::all().iter().map(|p| p.name().to_owned()).collect::<Vec<_>>();
+    let applied = emporium_api_kit::position::AppliedPosition::new(shop.reads.clone(), names);
+    assert!(applied.current().await? >= position);
     assert!(!running.wait_for(position + 1, Duration::from_millis(300)).await);
-    running.stop().await?;
+    running.stop().await;
     Ok(())
 }
 
@@ -620,8 +623,11 @@ async fn status_reports_each_projections_checkpoint_and_lag() -> anyhow::Result<
     Ok(())
 }
 
-/// Fails on every event of one stream, as a projector with a bug would.
-struct Broken;
+/// Fails on every event of one stream, as a projector with a bug would, until fixed.
+#[derive(Default)]
+struct Broken {
+    fixed: std::sync::atomic::AtomicBool,
+}
 
 #[async_trait]
 impl Projector for Broken {
@@ -634,40 +640,52 @@ impl Projector for Broken {
     }
 
     async fn project(&self, event: &RecordedEvent, _docs: &Documents) -> Result<Vec<DocWrite>, ProjectionError> {
-        if event.stream_id == "inventory-POISON" {
+        if event.stream_id == "inventory-POISON" && !self.fixed.load(std::sync::atomic::Ordering::SeqCst) {
             return Err(ProjectionError::Document {
                 collection: "broken".into(),
                 id: event.stream_id.clone(),
                 reason: "cannot handle this".into(),
             });
         }
-        Ok(vec![DocWrite::put("broken", event.global_position.to_string(), json!({}))])
+        Ok(vec![DocWrite::put("broken", event.global_position.to_string(), json!({"stream": event.stream_id}))])
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_projector_that_keeps_failing_stops_the_runner_with_its_error_and_commits_nothing_of_that_batch()
+async fn an_event_a_projector_keeps_failing_on_is_parked_and_named_the_rest_flows_on_and_a_replay_applies_it()
 -> anyhow::Result<()> {
+    use emporium_infra::follow::parked;
     let shop = Shop::new().await?;
     let (good, poison) = (Sku::parse("GOOD")?, Sku::parse("POISON")?);
     let first = shop.append("inventory-GOOD", &[stock_received(&good, 1, 1, 1)?]).await?;
-    let running = shop.runner(vec![Arc::new(Broken)]).with_batch_size(1).spawn();
-    assert!(running.wait_for(first, WAIT).await);
-    shop.append("inventory-POISON", &[stock_received(&poison, 1, 1, 1)?]).await?;
-    // The runner retries with back-off, then gives up.
-    for _ in 0..100 {
-        if running.is_finished() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    let bad = shop.append("inventory-POISON", &[stock_received(&poison, 1, 1, 1)?]).await?;
+    let last = shop.append("inventory-GOOD", &[stock_received(&good, 1, 2, 2)?]).await?;
+    let broken = Arc::new(Broken::default());
+    // All three arrive in one batch: the batch fails, its events are tried alone.
+    let running = shop.runner(vec![broken.clone()]).spawn();
+    assert!(running.wait_for(last, WAIT * 3).await, "the events after the poison one were not applied");
+    assert_eq!(shop.reads.checkpoint("broken").await?, last);
+    let applied = shop.reads.query("broken", &Query::new()).await?;
+    assert_eq!(applied.total, 2, "{applied:?}");
+    let entries = parked::list(shop.reads.as_ref(), Some("broken")).await?;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!((entries[0].position, entries[0].stream_id.as_str()), (bad, "inventory-POISON"));
+    assert!(entries[0].reason.contains("cannot handle this"), "{}", entries[0].reason);
+    let board = running.health().consumers();
+    assert_eq!(board.iter().find(|c| c.name == "broken").map(|c| c.parked), Some(1), "{board:?}");
+    assert!(first < bad);
+
+    // Fixed, then sent back: applied out of order, the entry gone, the checkpoint kept.
+    broken.fixed.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(parked::request_replay(shop.reads.as_ref(), Some("broken"), None).await?, 1);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !parked::list(shop.reads.as_ref(), Some("broken")).await?.is_empty() {
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "the replayed message stayed parked");
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    match running.stop().await {
-        Err(ProjectionError::Projector { projector, position, .. }) => {
-            assert_eq!((projector.as_str(), position), ("broken", first + 1));
-        }
-        other => anyhow::bail!("expected the projector's error, got {other:?}"),
-    }
-    assert_eq!(shop.reads.checkpoint("broken").await?, first);
-    assert_eq!(shop.reads.query("broken", &Query::new()).await?.total, 1);
+    assert_eq!(shop.doc("broken", &bad.to_string()).await?["stream"], "inventory-POISON");
+    assert_eq!(shop.reads.checkpoint("broken").await?, last);
+    assert_eq!(running.health().consumers()[0].parked, 0);
+    running.stop().await;
     Ok(())
 }

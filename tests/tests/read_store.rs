@@ -1,13 +1,18 @@
-//! The read store contract, run against SQLite and PostgreSQL alike: documents,
-//! every query feature, and checkpoints committed atomically with their batch.
+//! The read store contract, run against SQLite, PostgreSQL and MongoDB alike:
+//! documents, every query feature, and checkpoints committed atomically with their
+//! batch. MongoDB's own guarantees (position guards that hold without transactions,
+//! literal text search) are tested at the end.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use emporium_infra::read_store::mongodb::{Atomicity, MongoReadStore};
 use emporium_infra::read_store::postgres::PostgresReadStore;
 use emporium_infra::read_store::sqlite::SqliteReadStore;
 use emporium_infra::read_store::{DocWrite, MAX_LIMIT, Query, ReadStore, ReadStoreError, SortDirection};
+use emporium_tests::mongo::TestMongo;
 use emporium_tests::postgres::TestDatabase;
+use mongodb::bson::doc;
 use serde_json::{Value, json};
 use sqlx::Connection;
 
@@ -15,6 +20,7 @@ use sqlx::Connection;
 enum Backend {
     Sqlite(tempfile::TempDir),
     Postgres(TestDatabase),
+    Mongo(TestMongo),
 }
 
 impl Backend {
@@ -26,6 +32,11 @@ impl Backend {
         Ok(Self::Postgres(TestDatabase::create().await?))
     }
 
+    /// A fresh MongoDB database, or `None` when the test is skipped (said loudly).
+    async fn mongo(test: &str) -> anyhow::Result<Option<Self>> {
+        Ok(TestMongo::create(test).await?.map(Self::Mongo))
+    }
+
     fn sqlite_path(dir: &tempfile::TempDir) -> PathBuf {
         dir.path().join("nested").join("read.db")
     }
@@ -34,11 +45,12 @@ impl Backend {
         Ok(match self {
             Self::Sqlite(dir) => Arc::new(SqliteReadStore::open(Self::sqlite_path(dir)).await?),
             Self::Postgres(db) => Arc::new(PostgresReadStore::connect(&db.url).await?),
+            Self::Mongo(db) => Arc::new(MongoReadStore::connect(&db.uri).await?),
         })
     }
 
     /// Makes any write of a document with id `poison` fail inside the database, so a
-    /// batch can fail half-way through.
+    /// batch can fail half-way through (MongoDB: a collection validator).
     async fn install_poison_trigger(&self) -> anyhow::Result<()> {
         match self {
             Self::Sqlite(dir) => {
@@ -66,6 +78,7 @@ impl Backend {
                 .execute(&mut conn)
                 .await?;
             }
+            Self::Mongo(db) => install_poison_validator(db).await?,
         }
         Ok(())
     }
@@ -87,6 +100,17 @@ macro_rules! contract {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() -> anyhow::Result<()> {
                     super::$name(super::Backend::postgres().await?).await
+                }
+            )*
+        }
+        mod mongo {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() -> anyhow::Result<()> {
+                    match super::Backend::mongo(concat!("mongo::", stringify!($name))).await? {
+                        Some(backend) => super::$name(backend).await,
+                        None => Ok(()),
+                    }
                 }
             )*
         }
@@ -493,4 +517,244 @@ async fn documents_and_checkpoints_survive_reopening_the_store(backend: Backend)
     assert_eq!(reopened.checkpoint("p").await?, 42);
     assert_eq!(reopened.get("c", "1").await?, Some(json!({"v": 1})));
     Ok(())
+}
+
+/// Makes MongoDB refuse any record of a document with id `poison`.
+async fn install_poison_validator(db: &TestMongo) -> anyhow::Result<()> {
+    let validator = doc! { "collMod": "rm_documents", "validator": { "_id.i": { "$ne": "poison" } } };
+    db.database().await?.run_command(validator).await?;
+    Ok(())
+}
+
+/// MongoDB's own guarantees, beyond the contract: the position guards hold with and
+/// without transactions, and text search treats regex syntax as text.
+mod mongo_only {
+    use std::future::Future;
+
+    use anyhow::Context;
+    use mongodb::bson::Document;
+
+    use super::*;
+
+    /// Runs `body` twice, each time on a fresh database: with the server's
+    /// transactions, then on position guards alone.
+    async fn in_both_modes<F, Fut>(test: &str, body: F) -> anyhow::Result<()>
+    where
+        F: Fn(MongoReadStore, TestMongo) -> Fut,
+        Fut: Future<Output = anyhow::Result<()>>,
+    {
+        for guards_only in [false, true] {
+            let Some(db) = TestMongo::create(test).await? else {
+                return Ok(());
+            };
+            let mut store = MongoReadStore::connect(&db.uri).await?;
+            if guards_only {
+                store = store.without_transactions();
+            }
+            let atomicity = store.atomicity();
+            body(store, db).await.with_context(|| format!("with {atomicity:?}"))?;
+        }
+        Ok(())
+    }
+
+    /// The position stored with a document's record.
+    async fn stored_position(db: &TestMongo, collection: &str, id: &str) -> anyhow::Result<i64> {
+        let record = db
+            .database()
+            .await?
+            .collection::<Document>("rm_documents")
+            .find_one(doc! { "_id": { "c": collection, "i": id } })
+            .await?
+            .context("no such record")?;
+        Ok(record.get_i64("position")?)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_adapter_uses_transactions_on_secantusdb() -> anyhow::Result<()> {
+        let Some(db) = TestMongo::create("mongo_only::the_adapter_uses_transactions_on_secantusdb").await? else {
+            return Ok(());
+        };
+        let store = MongoReadStore::connect(&db.uri).await?;
+        if db.started_here {
+            assert_eq!(store.atomicity(), Atomicity::Transactions);
+        }
+        assert_eq!(store.without_transactions().atomicity(), Atomicity::Guards);
+        Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_redelivered_batch_changes_nothing_with_or_without_transactions() -> anyhow::Result<()> {
+        in_both_modes(
+            "mongo_only::a_redelivered_batch_changes_nothing_with_or_without_transactions",
+            |store, _db| async move {
+                assert!(store.commit("p", vec![DocWrite::put("c", "b", json!({"v": "four"}))], 4).await?);
+                let batch = vec![DocWrite::put("c", "a", json!({"v": "five"})), DocWrite::delete("c", "b")];
+                assert!(store.commit("p", batch, 5).await?);
+                // The same position again (a lost acknowledgement), even with other content.
+                let again =
+                    vec![DocWrite::put("c", "a", json!({"v": "again"})), DocWrite::put("c", "b", json!({"v": "back"}))];
+                assert!(!store.commit("p", again, 5).await?);
+                assert_eq!(store.get("c", "a").await?, Some(json!({"v": "five"})));
+                assert_eq!(store.get("c", "b").await?, None);
+                assert_eq!(store.checkpoint("p").await?, 5);
+                Ok(())
+            },
+        )
+        .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_older_than_the_last_one_changes_nothing_with_or_without_transactions() -> anyhow::Result<()> {
+        in_both_modes(
+            "mongo_only::a_batch_older_than_the_last_one_changes_nothing_with_or_without_transactions",
+            |store, _db| async move {
+                assert!(store.commit("p", vec![DocWrite::put("c", "a", json!({"v": "ten"}))], 10).await?);
+                let older = vec![DocWrite::put("c", "a", json!({"v": "seven"})), DocWrite::put("c", "n", json!({}))];
+                assert!(!store.commit("p", older, 7).await?);
+                assert_eq!(store.get("c", "a").await?, Some(json!({"v": "ten"})));
+                assert_eq!(store.get("c", "n").await?, None);
+                assert_eq!(store.checkpoint("p").await?, 10);
+                Ok(())
+            },
+        )
+        .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_replayed_batch_never_overwrites_newer_documents_even_past_a_lost_checkpoint() -> anyhow::Result<()> {
+        in_both_modes(
+            "mongo_only::a_replayed_batch_never_overwrites_newer_documents_even_past_a_lost_checkpoint",
+            |store, db| async move {
+                assert!(store.commit("p", vec![DocWrite::put("c", "a", json!({"v": "ten"}))], 10).await?);
+                // The checkpoint is lost (say, restored from an older backup), so the
+                // checkpoint check lets old batches through: the records' guards hold.
+                db.database().await?.collection::<Document>("rm_checkpoints").delete_one(doc! { "_id": "p" }).await?;
+                let replayed = vec![
+                    DocWrite::put("c", "a", json!({"v": "seven"})),
+                    DocWrite::put("c", "n", json!({"v": "seven"})),
+                ];
+                assert!(store.commit("p", replayed, 7).await?);
+                assert_eq!(store.get("c", "a").await?, Some(json!({"v": "ten"})));
+                assert_eq!(store.get("c", "n").await?, Some(json!({"v": "seven"})));
+                assert_eq!(stored_position(&db, "c", "a").await?, 10);
+                // A replayed delete does not remove the newer document either.
+                assert!(store.commit("p", vec![DocWrite::delete("c", "a")], 8).await?);
+                assert_eq!(store.get("c", "a").await?, Some(json!({"v": "ten"})));
+                assert_eq!(store.checkpoint("p").await?, 8);
+                Ok(())
+            },
+        )
+        .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn regex_metacharacters_in_a_text_search_are_literal() -> anyhow::Result<()> {
+        let Some(db) = TestMongo::create("mongo_only::regex_metacharacters_in_a_text_search_are_literal").await? else {
+            return Ok(());
+        };
+        let store: Arc<dyn ReadStore> = Arc::new(MongoReadStore::connect(&db.uri).await?);
+        let names = [
+            ("dot", "a.c"),
+            ("abc", "abc"),
+            ("group", "(x)"),
+            ("x", "x"),
+            ("plus", "a+b"),
+            ("aab", "aab"),
+            ("class", "[t]"),
+            ("t", "t"),
+            ("digit", "\\d"),
+            ("d1", "d1"),
+            ("anchors", "^$"),
+            ("alt", "a|b"),
+            ("star", "2*3=6"),
+            ("slash", "a/b"),
+        ];
+        let docs: Vec<Value> = names.iter().map(|(id, name)| json!({"id": id, "name": name})).collect();
+        seed(&store, "things", &docs).await?;
+        let search = |text: &str| Query::new().search(text, ["name"]).sort("id", SortDirection::Asc).page(0, 100);
+        for (text, expected) in [
+            ("a.c", vec!["dot"]),
+            (".", vec!["dot"]),
+            ("(x)", vec!["group"]),
+            ("a+b", vec!["plus"]),
+            ("[t]", vec!["class"]),
+            ("\\d", vec!["digit"]),
+            ("^$", vec!["anchors"]),
+            ("a|b", vec!["alt"]),
+            ("*", vec!["star"]),
+            ("a/b", vec!["slash"]),
+            (".*", vec![]),
+            ("^a", vec![]),
+        ] {
+            assert_eq!(ids_of(&store, "things", search(text)).await?, expected, "searching {text:?}");
+        }
+        Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn write_keeps_the_checkpoint_and_its_documents_take_the_checkpoints_position() -> anyhow::Result<()> {
+        in_both_modes(
+            "mongo_only::write_keeps_the_checkpoint_and_its_documents_take_the_checkpoints_position",
+            |store, db| async move {
+                assert!(store.commit("p", vec![DocWrite::put("c", "a", json!({"v": 1}))], 4).await?);
+                let marks = vec![
+                    DocWrite::put("c", "a", json!({"v": 2})),
+                    DocWrite::put("c", "b", json!({})),
+                    DocWrite::delete("c", "x"),
+                ];
+                store.write("p", marks).await?;
+                assert_eq!(store.checkpoint("p").await?, 4);
+                assert_eq!(store.get("c", "a").await?, Some(json!({"v": 2})));
+                assert_eq!(store.get("c", "b").await?, Some(json!({})));
+                assert_eq!((stored_position(&db, "c", "a").await?, stored_position(&db, "c", "b").await?), (4, 4));
+                // The batch at the checkpoint stays applied once: its redelivery changes nothing…
+                assert!(!store.commit("p", vec![DocWrite::put("c", "a", json!({"v": 1}))], 4).await?);
+                assert_eq!(store.get("c", "a").await?, Some(json!({"v": 2})));
+                // …and the next batch overwrites what the write left.
+                assert!(store.commit("p", vec![DocWrite::put("c", "a", json!({"v": 3}))], 5).await?);
+                assert_eq!(store.get("c", "a").await?, Some(json!({"v": 3})));
+                // A document written later in the log by another projection is left alone.
+                assert!(store.commit("q", vec![DocWrite::put("c", "z", json!({"by": "q"}))], 9).await?);
+                store.write("p", vec![DocWrite::put("c", "z", json!({"by": "p"}))]).await?;
+                assert_eq!(store.get("c", "z").await?, Some(json!({"by": "q"})));
+                // A projection without a checkpoint writes at position 0.
+                store.write("fresh", vec![DocWrite::put("f", "1", json!({"v": 1}))]).await?;
+                assert_eq!(store.checkpoint("fresh").await?, 0);
+                assert_eq!(stored_position(&db, "f", "1").await?, 0);
+                assert!(store.commit("fresh", vec![DocWrite::put("f", "1", json!({"v": 2}))], 1).await?);
+                assert_eq!(store.get("f", "1").await?, Some(json!({"v": 2})));
+                Ok(())
+            },
+        )
+        .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn without_transactions_a_batch_failing_half_way_is_completed_by_its_redelivery() -> anyhow::Result<()> {
+        let test = "mongo_only::without_transactions_a_batch_failing_half_way_is_completed_by_its_redelivery";
+        let Some(db) = TestMongo::create(test).await? else {
+            return Ok(());
+        };
+        let store = MongoReadStore::connect(&db.uri).await?.without_transactions();
+        assert!(store.commit("p", vec![DocWrite::put("c", "keep", json!({"v": 1}))], 1).await?);
+        install_poison_validator(&db).await?;
+        let batch = || {
+            vec![
+                DocWrite::put("c", "keep", json!({"v": 2})),
+                DocWrite::put("c", "new", json!({"v": 2})),
+                DocWrite::put("c", "poison", json!({})),
+            ]
+        };
+        let failed = store.commit("p", batch(), 2).await;
+        assert!(matches!(failed, Err(ReadStoreError::Database { .. })), "{failed:?}");
+        // The checkpoint did not move, so the batch will be delivered again.
+        assert_eq!(store.checkpoint("p").await?, 1);
+        db.database().await?.run_command(doc! { "collMod": "rm_documents", "validator": {} }).await?;
+        assert!(store.commit("p", batch(), 2).await?);
+        assert_eq!(store.get("c", "keep").await?, Some(json!({"v": 2})));
+        assert_eq!(store.get("c", "new").await?, Some(json!({"v": 2})));
+        assert_eq!(store.get("c", "poison").await?, Some(json!({})));
+        assert_eq!(store.checkpoint("p").await?, 2);
+        Ok(())
+    }
 }

@@ -54,13 +54,6 @@ impl Dispatcher {
         *self.stopping.borrow()
     }
 
-    /// Resolves once a stop is asked for.
-    pub async fn stop_requested(&self) {
-        let mut stopping = self.stopping.subscribe();
-        // An error means the sender is gone, which only happens when stopping anyway.
-        let _ = stopping.wait_for(|stop| *stop).await;
-    }
-
     /// Issues `payload` to aggregate `aggregate_id` under `command_id`.
     pub async fn issue<D: Decider>(
         &self,

@@ -1,23 +1,22 @@
-//! The dispatcher as a log consumer: tails the event log from its checkpoint, turns
-//! each batch into queued notifications while keeping its directory and delivery
-//! schedule, commits those with the new checkpoint in one read-store transaction,
-//! and sends due notifications after each batch and on a timer. Shaped like the
-//! projection runner and the order saga.
+//! The dispatcher as a log consumer: turns each batch into queued notifications
+//! while keeping its directory and delivery schedule, which the [`Follower`] commits
+//! with the checkpoint in one transaction of the dispatcher's own store; sends due
+//! notifications after each batch and on its timer.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use emporium_domain::notification::CampaignId;
-use emporium_infra::event_store::{RecordedEvent, tail};
+use emporium_infra::event_store::RecordedEvent;
+use emporium_infra::follow::{ConsumeError, Consumer, EventSource, Follower, Health, RetryPolicy, Running, StoreTail};
 use emporium_infra::mailer::Mailer;
-use emporium_infra::read_store::ReadStore;
+use emporium_infra::read_store::{DocWrite, ReadStore};
 use emporium_infra::sms::SmsSender;
 use futures::StreamExt;
-use tokio::sync::{oneshot, watch};
-use tokio::task::JoinHandle;
+use tokio::sync::watch;
 
 use super::campaign::record_dispatch;
 use super::deliver::deliver_due;
@@ -94,6 +93,17 @@ impl NotificationDispatcher {
     /// command dedupes); returns whether the checkpoint moved.
     pub async fn process(&self, events: &[RecordedEvent]) -> Result<bool, DispatchError> {
         let Some(last) = events.last().map(|event| event.global_position) else { return Ok(false) };
+        let writes = self.writes(events).await?;
+        let moved = self.inner.reads.commit(Self::NAME, writes, last).await?;
+        if moved {
+            self.processed.send_replace(last);
+        }
+        Ok(moved)
+    }
+
+    /// Learns from a batch and queues what it causes; returns the directory and
+    /// schedule writes to commit with the batch's checkpoint.
+    async fn writes(&self, events: &[RecordedEvent]) -> Result<Vec<DocWrite>, DispatchError> {
         let now = Utc::now();
         let mut view = Overlay::new(Arc::clone(&self.inner.reads));
         let mut work = Work::default();
@@ -118,11 +128,7 @@ impl NotificationDispatcher {
         for run in &campaigns {
             record_dispatch(&self.inner, run, recipients.get(&run.campaign_id).copied().unwrap_or(0)).await?;
         }
-        let moved = self.inner.reads.commit(Self::NAME, view.into_writes(), last).await?;
-        if moved {
-            self.processed.send_replace(last);
-        }
-        Ok(moved)
+        Ok(view.into_writes())
     }
 
     /// Sends every notification due at `now` (queued, or retrying and due); returns
@@ -132,83 +138,22 @@ impl NotificationDispatcher {
         deliver_due(&self.inner, now).await
     }
 
-    /// Runs until `shutdown` resolves. A failed batch is retried with back-off until it
-    /// succeeds. Shutdown lets the work in hand finish — the batch attempt and the sends
-    /// already started, each recorded — but starts nothing new: dropping a store
-    /// transaction mid-way would leave a pooled connection unusable. A batch not
-    /// committed is redone on the next start.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) -> Result<(), DispatchError> {
-        let start = self.inner.reads.checkpoint(Self::NAME).await?;
-        self.processed.send_replace(start);
-        tracing::info!(start, "notification dispatcher resuming");
-        let store = Arc::clone(self.inner.handler.store());
-        let mut log = tail(store, start).ready_chunks(self.inner.settings.batch_size.max(1));
-        let mut timer = tokio::time::interval(self.inner.settings.timer_interval.max(Duration::from_millis(10)));
-        timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        let inner = Arc::clone(&self.inner);
-        let mut shutdown = std::pin::pin!(async move {
-            shutdown.await;
-            inner.stopping.send_replace(true);
-        });
-        loop {
-            tokio::select! {
-                biased;
-                () = &mut shutdown => break,
-                _ = timer.tick() => {
-                    if self.finish_unless_stopped(self.deliver_logged(), shutdown.as_mut()).await == Round::Stopped {
-                        break;
-                    }
-                }
-                chunk = log.next() => {
-                    let Some(chunk) = chunk else { break };
-                    let batch: Vec<RecordedEvent> = chunk
-                        .into_iter()
-                        .filter_map(|item| item.map_err(|error| tracing::warn!(%error, "reading the event log failed; retrying")).ok())
-                        .collect();
-                    if batch.is_empty() {
-                        continue;
-                    }
-                    let work = async {
-                        self.process_until_done(&batch).await;
-                        self.deliver_logged().await;
-                    };
-                    if self.finish_unless_stopped(work, shutdown.as_mut()).await == Round::Stopped {
-                        break;
-                    }
-                }
-            }
-        }
-        tracing::info!(processed = *self.processed.borrow(), "notification dispatcher stopped");
-        Ok(())
+    /// The runner for this dispatcher over `source`, reporting to `health`.
+    pub fn follower(self, source: Arc<dyn EventSource>, health: Health) -> Follower {
+        let batch_size = self.inner.settings.batch_size;
+        let policy = RetryPolicy {
+            first_backoff: FIRST_RETRY_BACKOFF,
+            max_backoff: self.inner.settings.max_retry_backoff.max(FIRST_RETRY_BACKOFF),
+            ..RetryPolicy::default()
+        };
+        Follower::new(Arc::new(self), source, health).with_batch_size(batch_size).with_policy(policy)
     }
 
-    /// Runs `work` to its end. If `shutdown` resolves first, the stop flag is set (so
-    /// `work` starts nothing new) and `work` is still awaited; then `Stopped`.
-    async fn finish_unless_stopped(
-        &self,
-        work: impl Future<Output = ()>,
-        shutdown: std::pin::Pin<&mut (impl Future<Output = ()> + Send)>,
-    ) -> Round {
-        let mut work = std::pin::pin!(work);
-        tokio::select! {
-            biased;
-            () = &mut work => Round::Done,
-            () = shutdown => {
-                work.await;
-                Round::Stopped
-            }
-        }
-    }
-
-    /// Runs on a new task; stop it with [`RunningDispatcher::stop`] (or by dropping it).
+    /// Runs on a new task, tailing its command handler's event store; stop it with
+    /// [`RunningDispatcher::stop`] (or by dropping it).
     pub fn spawn(self) -> RunningDispatcher {
-        let processed = self.processed();
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(self.run(async move {
-            // Resolves on `stop` and when the handle is dropped.
-            let _ = stopped.await;
-        }));
-        RunningDispatcher { processed, stop: Some(stop), task }
+        let source = Arc::new(StoreTail::new(Arc::clone(self.inner.handler.store())));
+        RunningDispatcher { running: self.follower(source, Health::new()).spawn() }
     }
 
     /// True unless `max_event_age` says the event is too old to mail about.
@@ -223,71 +168,73 @@ impl NotificationDispatcher {
         }
     }
 
-    /// Handles `batch`, retrying with back-off until it succeeds or a stop is asked
-    /// for (checked between attempts only; an attempt in flight always finishes).
-    async fn process_until_done(&self, batch: &[RecordedEvent]) {
-        let mut backoff = FIRST_RETRY_BACKOFF;
-        loop {
-            match self.process(batch).await {
-                Ok(_) => return,
-                Err(error) => {
-                    let position = batch.last().map_or(0, |event| event.global_position);
-                    tracing::error!(position, %error, "notification batch failed; retrying");
-                    tokio::select! {
-                        biased;
-                        () = self.inner.stop_requested() => return,
-                        () = tokio::time::sleep(backoff) => {}
-                    }
-                    backoff = (backoff * 2).min(self.inner.settings.max_retry_backoff.max(FIRST_RETRY_BACKOFF));
-                }
-            }
-        }
-    }
 }
 
-/// How a piece of the runner's work ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Round {
-    /// Finished; carry on.
-    Done,
-    /// Finished after a stop was asked for; leave the loop.
-    Stopped,
+#[async_trait]
+impl Consumer for NotificationDispatcher {
+    fn name(&self) -> &str {
+        Self::NAME
+    }
+
+    fn store(&self) -> &Arc<dyn ReadStore> {
+        &self.inner.reads
+    }
+
+    async fn handle(&self, batch: &[RecordedEvent]) -> Result<Vec<DocWrite>, ConsumeError> {
+        Ok(self.writes(batch).await?)
+    }
+
+    async fn after_commit(&self) {
+        self.deliver_logged().await;
+    }
+
+    fn stopping(&self) {
+        self.inner.stopping.send_replace(true);
+    }
+
+    fn tick_every(&self) -> Option<Duration> {
+        Some(self.inner.settings.timer_interval)
+    }
+
+    async fn tick(&self) -> Result<(), ConsumeError> {
+        self.deliver_due(Utc::now()).await?;
+        Ok(())
+    }
+
+    async fn probe(&self) -> Result<(), ConsumeError> {
+        // Queueing issues commands: the event store must answer too.
+        self.inner.reads.checkpoint(Self::NAME).await?;
+        self.inner.handler.store().head_position().await?;
+        Ok(())
+    }
 }
 
 /// A dispatcher on its own task.
 #[derive(Debug)]
 pub struct RunningDispatcher {
-    processed: watch::Receiver<u64>,
-    stop: Option<oneshot::Sender<()>>,
-    task: JoinHandle<Result<(), DispatchError>>,
+    running: Running,
 }
 
 impl RunningDispatcher {
     /// The last log position the dispatcher has handled and committed.
     pub fn processed(&self) -> watch::Receiver<u64> {
-        self.processed.clone()
+        self.running.position()
     }
 
     /// Waits until `position` is handled; `false` on timeout or if the dispatcher stopped.
     pub async fn wait_for(&self, position: u64, timeout: Duration) -> bool {
-        let mut processed = self.processed.clone();
-        matches!(tokio::time::timeout(timeout, processed.wait_for(|p| *p >= position)).await, Ok(Ok(_)))
+        self.running.wait_for(position, timeout).await
     }
 
     /// True once the dispatcher's task has ended.
     pub fn is_finished(&self) -> bool {
-        self.task.is_finished()
+        self.running.is_finished()
     }
 
     /// Stops the dispatcher and waits for it: the batch attempt and the sends in hand
     /// finish and are recorded; nothing new starts.
-    pub async fn stop(mut self) -> Result<(), DispatchError> {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        match (&mut self.task).await {
-            Ok(result) => result,
-            Err(join) => Err(DispatchError::Aborted(join.to_string())),
-        }
+    pub async fn stop(self) -> Result<(), DispatchError> {
+        self.running.stop().await;
+        Ok(())
     }
 }

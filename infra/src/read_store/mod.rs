@@ -7,7 +7,8 @@
 //! - [`DocWrite`]: one document change in a projection batch;
 //! - [`ReadStoreError`]: what can go wrong, with context;
 //! - adapters: [`sqlite::SqliteReadStore`] (embedded default) and
-//!   [`postgres::PostgresReadStore`]; both pass `tests/tests/read_store.rs`.
+//!   [`postgres::PostgresReadStore`]; both pass `tests/tests/read_store.rs`;
+//! - `mongodb::MongoReadStore` (cargo feature `mongodb`), which passes it too.
 //!
 //! At-least-once delivery is handled here: [`ReadStore::commit`] applies a batch only
 //! if its position is past the projection's stored checkpoint, and writes both in one
@@ -15,6 +16,8 @@
 
 mod error;
 mod field;
+#[cfg(feature = "mongodb")]
+pub mod mongodb;
 pub mod postgres;
 mod query;
 pub mod sqlite;

@@ -1,0 +1,122 @@
+//! `emporium relay`: publishes the event log to NATS JetStream (the outbox pattern:
+//! the store is the outbox, nothing publishes from a request handler).
+//!
+//! One relay per event store publishes at a time: it holds the `relay` leader lock in
+//! the event store's own location (a PostgreSQL advisory lock for `postgres://…`, a
+//! lock file in the data dir for SQLite). Others stand by and the first to get the
+//! lock takes over when the leader dies; the new leader resumes after the stream's
+//! last sequence. Ctrl-C or SIGTERM stops it after the outstanding acks.
+
+use std::future::Future;
+use std::pin::{Pin, pin};
+use std::time::Duration;
+
+use anyhow::Context;
+use emporium_infra::bus::{self, Relay};
+use emporium_infra::leader::{LeaderLock, LeaderTiming};
+use tokio::sync::oneshot;
+
+use crate::config::{RelayArgs, StoreArgs};
+use crate::serve::shutdown_signal;
+use crate::stores;
+
+/// The lock's name: one publishing relay per event store.
+const LOCK_NAME: &str = "relay";
+/// Wait after a failed attempt to ask for the lock or to reach NATS.
+const RETRY_AFTER_ERROR: Duration = Duration::from_secs(2);
+/// The connection name the NATS server shows.
+const CONNECTION_NAME: &str = "emporium-relay";
+
+/// Runs the relay until Ctrl-C or SIGTERM.
+pub async fn run(args: RelayArgs) -> anyhow::Result<()> {
+    let Some(servers) = args.bus.bus.clone().filter(|servers| !servers.trim().is_empty()) else {
+        anyhow::bail!("emporium relay publishes to NATS JetStream: give it --bus nats://host:4222 (or EMPORIUM_BUS)");
+    };
+    let replicas = usize::from(args.bus.bus_replicas);
+    let events = stores::event_store(&args.store).await?;
+    let lock = event_store_lock(&args.store);
+    let mut shutdown = pin!(shutdown_signal());
+    loop {
+        let acquired = tokio::select! {
+            () = shutdown.as_mut() => return Ok(()),
+            acquired = lock.acquire(LOCK_NAME, LeaderTiming::default()) => acquired,
+        };
+        let mut leadership = match acquired {
+            Ok(leadership) => leadership,
+            Err(error) => {
+                tracing::warn!(%error, "cannot ask for the relay lock; trying again");
+                if pause(shutdown.as_mut()).await {
+                    return Ok(());
+                }
+                continue;
+            }
+        };
+        tracing::info!("leading: relaying the event log to JetStream");
+        let Some(js) = connect(&servers, shutdown.as_mut()).await else {
+            leadership.release().await;
+            return Ok(());
+        };
+        let (stop, stopped) = oneshot::channel::<()>();
+        let relay = Relay::new(events.clone(), js, replicas);
+        let mut running = pin!(relay.run(async move {
+            let _ = stopped.await;
+        }));
+        tokio::select! {
+            result = running.as_mut() => {
+                leadership.release().await;
+                return result.context("the relay stopped");
+            }
+            () = shutdown.as_mut() => {
+                let _ = stop.send(());
+                let result = running.await;
+                leadership.release().await;
+                return result.context("stopping the relay");
+            }
+            () = leadership.lost() => {
+                tracing::error!("relay lock lost: stopping publishing, then standing by");
+                let _ = stop.send(());
+                running.await.context("stopping the relay")?;
+            }
+        }
+    }
+}
+
+/// The leader lock in the event store's location.
+fn event_store_lock(args: &StoreArgs) -> LeaderLock {
+    let spec = args.event_store.trim();
+    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+        LeaderLock::Postgres { url: spec.to_owned() }
+    } else {
+        LeaderLock::File { dir: args.data_dir.clone() }
+    }
+}
+
+/// Connects to NATS, trying again until it answers; `None` if shut down first.
+async fn connect(
+    servers: &str,
+    mut shutdown: Pin<&mut impl Future<Output = ()>>,
+) -> Option<bus::JetStream> {
+    loop {
+        let connected = tokio::select! {
+            () = shutdown.as_mut() => return None,
+            connected = bus::connect(servers, CONNECTION_NAME) => connected,
+        };
+        match connected {
+            Ok(js) => return Some(js),
+            Err(error) => {
+                tracing::warn!(error = %error, "cannot reach NATS; trying again");
+                if pause(shutdown.as_mut()).await {
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// Waits [`RETRY_AFTER_ERROR`]; true when shut down meanwhile.
+async fn pause(shutdown: Pin<&mut impl Future<Output = ()>>) -> bool {
+    tokio::select! {
+        () = shutdown => true,
+        () = tokio::time::sleep(RETRY_AFTER_ERROR) => false,
+    }
+}

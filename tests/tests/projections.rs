@@ -689,3 +689,48 @@ async fn an_event_a_projector_keeps_failing_on_is_parked_and_named_the_rest_flow
     running.stop().await;
     Ok(())
 }
+
+/// Panics on every event, as a projector with a worse bug would.
+struct Panicking;
+
+#[async_trait]
+impl Projector for Panicking {
+    fn name(&self) -> &'static str {
+        "panicking"
+    }
+
+    fn collections(&self) -> &'static [&'static str] {
+        &["panicking"]
+    }
+
+    #[allow(clippy::panic)]
+    async fn project(&self, _event: &RecordedEvent, _docs: &Documents) -> Result<Vec<DocWrite>, ProjectionError> {
+        panic!("a bug in the projector")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_projector_that_panics_is_reported_failed_by_name_while_the_others_go_on() -> anyhow::Result<()> {
+    let shop = Shop::new().await?;
+    let sku = Sku::parse("MUG-1")?;
+    let position = shop.append("inventory-MUG-1", &[stock_received(&sku, 5, 5, 5)?]).await?;
+    let projectors: Vec<Arc<dyn Projector>> = vec![Arc::new(Panicking), models::by_name("inventory").expect("known")];
+    let running = shop.runner(projectors).spawn();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while running.health().all_running() {
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "the panic was never reported");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let board = running.health().consumers();
+    let failed = board.iter().find(|c| c.name == "panicking").expect("registered");
+    assert_eq!(failed.condition, emporium_infra::follow::health::Condition::Failed);
+    assert!(failed.error.as_deref().unwrap_or_default().contains("a bug in the projector"), "{failed:?}");
+    while shop.reads.checkpoint("inventory").await? < position {
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "the healthy projector stalled too");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let inventory = shop.doc("inventory", "MUG-1").await?;
+    assert_eq!(inventory["available"], 5);
+    running.stop().await;
+    Ok(())
+}

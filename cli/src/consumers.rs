@@ -3,17 +3,24 @@
 
 use std::sync::Arc;
 
+use anyhow::Context;
+use emporium_infra::bus::{self, JetStreamSource};
 use emporium_infra::event_store::EventStore;
 use emporium_infra::follow::{EventSource, StoreTail};
 
 use crate::config::BusArgs;
 
-/// The source `--bus` names.
-pub async fn source(bus: &BusArgs, events: Arc<dyn EventStore>) -> anyhow::Result<Arc<dyn EventSource>> {
+/// The source `--bus` names; `process` names this process on the NATS server.
+pub async fn source(bus: &BusArgs, events: Arc<dyn EventStore>, process: &str) -> anyhow::Result<Arc<dyn EventSource>> {
     match &bus.bus {
         None => Ok(Arc::new(StoreTail::new(events))),
-        Some(url) => {
-            anyhow::bail!("--bus {url}: the JetStream source is not wired in yet (replicas {})", bus.bus_replicas)
+        Some(servers) => {
+            let js = bus::connect(servers, &format!("emporium-{process}")).await.context("--bus")?;
+            let source = JetStreamSource::new(&js, usize::from(bus.bus_replicas))
+                .await
+                .context("opening the EMPORIUM_EVENTS stream")?;
+            tracing::info!(replicas = bus.bus_replicas, "consumers read JetStream");
+            Ok(Arc::new(source))
         }
     }
 }

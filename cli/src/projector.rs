@@ -19,7 +19,7 @@ pub async fn run(args: ProjectorArgs) -> anyhow::Result<()> {
     let names: Vec<&str> = projectors.iter().map(|p| p.name()).collect();
     let events = stores::event_store(&args.store).await?;
     let reads = stores::read_store(&args.store).await?;
-    let source = consumers::source(&args.bus, events.clone()).await?;
+    let source = consumers::source(&args.bus, events.clone(), "projector").await?;
     let health = Health::new();
     tracing::info!(projectors = ?names, source = source.kind(), "starting projectors");
     let running =

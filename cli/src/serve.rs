@@ -50,6 +50,14 @@ impl Parts {
     fn process_managers(self) -> bool {
         matches!(self, Self::Both | Self::Saga)
     }
+    fn process_name(self) -> &'static str {
+        match self {
+            Self::Both => "serve",
+            Self::Write => "write-api",
+            Self::Read => "read-api",
+            Self::Saga => "saga",
+        }
+    }
 }
 
 /// Starts the stores, the consumers this process runs and the HTTP server; returns
@@ -61,7 +69,12 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
     let reads = stores::read_store(&args.store).await?;
     let public_url = public_url(&args.http);
     let health = Health::new();
-    let source = consumers::source(&args.bus, events.clone()).await?;
+    // Only processes that run consumers need the bus: the APIs never wait for NATS.
+    let source = if parts.process_managers() {
+        Some(consumers::source(&args.bus, events.clone(), parts.process_name()).await?)
+    } else {
+        None
+    };
     let mut parked_in = vec![reads.clone()];
     let mut app = Router::new();
     let mut projections = None;
@@ -103,7 +116,7 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
             stores::leader_lock(&args.store)?,
             LeaderTiming::default(),
             factory,
-            source.clone(),
+            source.clone().context("process managers run with a source")?,
             health.clone(),
         ));
     }
@@ -135,7 +148,11 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
     if parts.queries() {
         if parts == Parts::Both {
             projections = Some(
-                ProjectionRunner::with_source(source.clone(), reads.clone(), models::all())
+                ProjectionRunner::with_source(
+                    source.clone().context("projections run with a source")?,
+                    reads.clone(),
+                    models::all(),
+                )
                     .with_health(health.clone())
                     .spawn(),
             );
@@ -153,7 +170,7 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
     let address = SocketAddr::new(args.http.bind, args.http.port);
     let listener = tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding {address}"))?;
     let local = listener.local_addr().context("reading the bound address")?;
-    tracing::info!(address = %local, data_dir = %args.store.data_dir.display(), ?parts, source = source.kind(), "emporium listening");
+    tracing::info!(address = %local, data_dir = %args.store.data_dir.display(), ?parts, source = source.as_ref().map(|s| s.kind()), "emporium listening");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving HTTP")?;
     if let Some(processes) = processes {
         processes.stop().await?;

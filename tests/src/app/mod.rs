@@ -32,7 +32,9 @@ pub struct TestApp {
     pub base: String,
     /// The `--data-dir`.
     pub data_dir: tempfile::TempDir,
-    /// The `serve` flags beyond the defaults (kept for restarts).
+    /// The subcommand it runs (`serve`, `write-api`, `read-api`, `saga`, `projector`).
+    command: String,
+    /// The flags beyond the defaults (kept for restarts).
     args: Vec<String>,
     client: reqwest::Client,
     _database: Option<TestDatabase>,
@@ -75,9 +77,20 @@ impl TestApp {
                 args.extend([flag.to_owned(), db.url.clone()]);
             }
         }
-        let (child, base) = launch(data_dir.path(), &args)?;
+        Self::spawn_command("serve", data_dir, args, database)
+    }
+
+    /// One part of a distributed deployment (`write-api`, `read-api`, `saga`,
+    /// `projector`) with `args`, on its own data dir; `database` is dropped with it.
+    pub fn spawn_command(
+        command: &str,
+        data_dir: tempfile::TempDir,
+        args: Vec<String>,
+        database: Option<TestDatabase>,
+    ) -> anyhow::Result<Self> {
+        let (child, base) = launch(data_dir.path(), command, &args)?;
         let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
-        Ok(Self { child, base, data_dir, args, client, _database: database })
+        Ok(Self { child, base, data_dir, command: command.to_owned(), args, client, _database: database })
     }
 
     /// The `--event-store`/`--read-store`/`--account-store` flags it runs with (none on
@@ -118,7 +131,7 @@ impl TestApp {
     /// Starts the shop again on the same data dir and stores, with the same flags
     /// (and a new port: `base` changes). Call after [`kill`](Self::kill).
     pub async fn restart(&mut self) -> anyhow::Result<()> {
-        let (child, base) = launch(self.data_dir.path(), &self.args)?;
+        let (child, base) = launch(self.data_dir.path(), &self.command, &self.args)?;
         self.child = child;
         self.base = base;
         Ok(())
@@ -267,23 +280,27 @@ impl TestApp {
     }
 }
 
-/// Starts `emporium serve` on port 0 and waits until it listens; returns the process
-/// and its base URL.
-fn launch(data_dir: &Path, args: &[String]) -> anyhow::Result<(Child, String)> {
+/// Starts `emporium <subcommand>` on port 0 and waits until it listens; returns the
+/// process and its base URL.
+fn launch(data_dir: &Path, subcommand: &str, args: &[String]) -> anyhow::Result<(Child, String)> {
     let mut command = Command::new(binary()?);
+    command.args(["--log-format", "json", "--log", "info", subcommand, "--port", "0"]);
+    if subcommand != "projector" {
+        command.args(["--admin-email", ADMIN_EMAIL, "--admin-password", ADMIN_PASSWORD]);
+    }
     command
-        .args(["--log-format", "json", "--log", "info", "serve", "--port", "0", "--admin-email", ADMIN_EMAIL])
-        .args(["--admin-password", ADMIN_PASSWORD, "--data-dir"])
+        .arg("--data-dir")
         .arg(data_dir)
         .args(args)
         .env_remove("RUST_LOG")
         .stderr(Stdio::piped())
         .stdout(Stdio::null());
-    let mut child = command.spawn().context("starting emporium serve")?;
+    let mut child = command.spawn().with_context(|| format!("starting emporium {subcommand}"))?;
     let stderr = child.stderr.take().context("no stderr")?;
     let (address_tx, address_rx) = std::sync::mpsc::channel();
     // Read the log on a thread: find the listening address, then keep draining
     // (and echo errors, so a failing test shows the server's side).
+    let tag = subcommand.to_owned();
     std::thread::spawn(move || {
         let mut sent = false;
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -292,7 +309,7 @@ fn launch(data_dir: &Path, args: &[String]) -> anyhow::Result<(Child, String)> {
                 let _ = address_tx.send(log["address"].as_str().unwrap_or_default().to_owned());
                 sent = true;
             } else if log["level"] == "ERROR" || log["level"] == "WARN" || log.is_null() {
-                eprintln!("[emporium] {line}");
+                eprintln!("[emporium {tag}] {line}");
             }
         }
     });
@@ -301,7 +318,7 @@ fn launch(data_dir: &Path, args: &[String]) -> anyhow::Result<(Child, String)> {
         Err(_) => {
             let _ = child.kill();
             let _ = child.wait();
-            anyhow::bail!("emporium serve did not start listening within 60 s (see its log above)")
+            anyhow::bail!("emporium {subcommand} did not start listening within 60 s (see its log above)")
         }
     }
 }

@@ -1,0 +1,267 @@
+//! The distributed shape, from outside: `relay`, `projector`, `saga`, `write-api` and
+//! `read-api` as separate processes on the test's own PostgreSQL database, its own
+//! nats-server and a MongoDB-wire read store (SecantusDB, or `EMPORIUM_TEST_MONGODB_URI`).
+//! Checkouts run over HTTP while the relay, the projector and the saga are killed
+//! (SIGKILL) one after the other, several times. Afterwards every order has settled
+//! once, nothing is oversold or charged twice, the JetStream stream holds the log with
+//! sequence = position, and every read model equals one rebuilt from the log.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use emporium_infra::event_store::EventStore;
+use emporium_infra::event_store::postgres::PostgresEventStore;
+use emporium_infra::read_store::mongodb::MongoReadStore;
+use emporium_infra::read_store::postgres::PostgresReadStore;
+use emporium_infra::read_store::sqlite::SqliteReadStore;
+use emporium_infra::read_store::{MAX_LIMIT, Query, ReadStore};
+use emporium_projections::models;
+use emporium_tests::app::{TestApp, binary};
+use emporium_tests::checkout::{ProviderBooks, cents, customers, order_reaches, place, product, stock};
+use emporium_tests::mongo::TestMongo;
+use emporium_tests::nats::NatsServer;
+use emporium_tests::postgres::TestDatabase;
+
+const PRICE: i64 = 2_500;
+const UNITS: i64 = 10;
+const JWT_SECRET: &str = "a-shared-secret-for-every-process-of-the-test";
+
+/// A process without an HTTP port to wait for (the relay).
+struct Background {
+    child: Option<Child>,
+    args: Vec<String>,
+}
+
+impl Background {
+    fn start(args: Vec<String>) -> anyhow::Result<Self> {
+        let mut this = Self { child: None, args };
+        this.restart()?;
+        Ok(this)
+    }
+
+    fn restart(&mut self) -> anyhow::Result<()> {
+        let child = Command::new(binary()?)
+            .args(&self.args)
+            .env_remove("RUST_LOG")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting a background emporium")?;
+        self.child = Some(child);
+        Ok(())
+    }
+
+    fn kill(&mut self) -> anyhow::Result<()> {
+        if let Some(mut child) = self.child.take() {
+            child.kill()?;
+            child.wait()?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.kill();
+    }
+}
+
+/// Every document of `collection`, as sorted JSON texts.
+async fn documents(store: &dyn ReadStore, collection: &str) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = store.query(collection, &Query::new().page(offset, MAX_LIMIT)).await?;
+        let fetched = page.items.len() as u64;
+        out.extend(page.items.iter().map(|doc| doc.to_string()));
+        offset += fetched;
+        if fetched == 0 || offset >= page.total {
+            break;
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// Waits until the log's head has not moved for two seconds; returns it.
+async fn quiet_head(events: &dyn EventStore, within: Duration) -> anyhow::Result<u64> {
+    let deadline = tokio::time::Instant::now() + within;
+    let mut last = events.head_position().await?;
+    loop {
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let head = events.head_position().await?;
+        if head == last {
+            return Ok(head);
+        }
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "the log kept growing for {within:?}");
+        last = head;
+    }
+}
+
+fn flags(db: &str, read_store: &str, bus: &str) -> Vec<String> {
+    [
+        ("--event-store", db),
+        ("--account-store", db),
+        ("--state-store", db),
+        ("--read-store", read_store),
+        ("--bus", bus),
+    ]
+    .into_iter()
+    .flat_map(|(flag, value)| [flag.to_owned(), value.to_owned()])
+    .collect()
+}
+
+/// One HTTP part; the parts that serve APIs or mail links share one token secret.
+fn part(command: &str, mut args: Vec<String>, extra: &[&str]) -> anyhow::Result<TestApp> {
+    if command != "projector" {
+        args.extend(["--jwt-secret".to_owned(), JWT_SECRET.to_owned()]);
+    }
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    TestApp::spawn_command(command, tempfile::tempdir()?, args, None)
+}
+
+fn relay_args(data_dir: &Path, shared: &[String]) -> Vec<String> {
+    let mut args = vec!["--log-format".to_owned(), "json".to_owned(), "relay".to_owned(), "--data-dir".to_owned()];
+    args.push(data_dir.display().to_string());
+    args.extend(shared.iter().cloned());
+    args
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn separate_processes_on_jetstream_and_mongodb_survive_kills_and_match_a_rebuild() -> anyhow::Result<()> {
+    let db = TestDatabase::create().await?;
+    let nats = NatsServer::start().await?;
+    let mongo = TestMongo::create("distributed").await?;
+    let read_store = match &mongo {
+        Some(mongo) => mongo.uri.clone(),
+        None => {
+            eprintln!("*** distributed test: no MongoDB-wire server; read models go to PostgreSQL instead ***");
+            db.url.clone()
+        }
+    };
+    let shared = flags(&db.url, &read_store, &nats.url);
+    let relay_dir = tempfile::tempdir()?;
+    let mut relay = Background::start(relay_args(relay_dir.path(), &shared))?;
+    let write = part("write-api", shared.clone(), &[])?;
+    let read = part("read-api", shared.clone(), &[])?;
+    let mut projector = part("projector", shared.clone(), &[])?;
+    let mut saga = part("saga", shared.clone(), &["--payment-deadline-secs", "3"])?;
+
+    let admin = write.admin_token().await?;
+    let item = product(&write, &admin, "DIST-1", PRICE, UNITS).await?;
+    let shoppers = customers(&write, "dist", 6).await?;
+    let methods = ["pm_card_visa", "pm_card_mastercard", "pm_card_chargeDeclined", "pm_card_visa"];
+    let attempts: Vec<(String, &str)> =
+        shoppers.iter().flat_map(|token| methods.iter().map(move |method| (token.clone(), *method))).collect();
+    let (shop, item_id) = (&write, item.as_str());
+    let placing = futures::future::join_all(
+        attempts.iter().map(|(token, method)| async move { (token.clone(), place(shop, token, item_id, 1, method).await) }),
+    );
+    // Kill each consumer process while the checkouts are being placed and handled.
+    let killing = async {
+        for round in 0..3 {
+            tokio::time::sleep(Duration::from_millis(400)).await;
+            relay.kill()?;
+            relay.restart()?;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            projector.kill()?;
+            projector.restart().await?;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            saga.kill()?;
+            saga.restart().await?;
+            eprintln!("kill round {round} done");
+        }
+        anyhow::Ok(())
+    };
+    let (answers, killed) = tokio::join!(placing, killing);
+    killed?;
+    let mut orders = Vec::new();
+    for (token, answer) in answers {
+        let answer = answer?;
+        anyhow::ensure!(answer.status == 201, "placing an order: {answer}");
+        orders.push((answer.data()["id"].as_str().context("order id")?.to_owned(), token));
+    }
+
+    // Every order settles once, through the read API of another process.
+    let mut confirmed = 0;
+    for (order_id, token) in &orders {
+        let settled = order_reaches(&read, token, order_id, &["confirmed", "cancelled"], Duration::from_secs(90)).await?;
+        if settled["status"] == "confirmed" {
+            assert_eq!(cents(&settled["total"]), PRICE, "{settled}");
+            confirmed += 1;
+        } else {
+            // Out of stock, or a declining card whose deadline passed: nothing else.
+            let reason = settled["cancellation_reason"].as_str().unwrap_or_default();
+            assert!(
+                reason.starts_with("insufficient stock") || reason.contains("generic_decline"),
+                "cancelled for an unexpected reason: {settled}"
+            );
+        }
+    }
+    eprintln!("{confirmed} of {} orders confirmed", orders.len());
+    assert!(confirmed > 0 && confirmed <= UNITS, "{confirmed} confirmed of {UNITS} units");
+    let books = ProviderBooks::read(&saga)?;
+    assert_eq!(books.charged(), usize::try_from(confirmed)?, "one charge per confirmed order: {books:?}");
+    assert_eq!(books.kept(), confirmed * PRICE, "{books:?}");
+
+    // The stream holds the log: sequence = position, every event once.
+    let events: Arc<dyn EventStore> = Arc::new(PostgresEventStore::connect(&db.url).await?);
+    let head = quiet_head(events.as_ref(), Duration::from_secs(60)).await?;
+    let js = nats.jetstream().await?;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut stream = js.get_stream("EMPORIUM_EVENTS").await?;
+        let state = stream.info().await?.state.clone();
+        if state.last_sequence >= head {
+            assert_eq!((state.first_sequence, state.last_sequence, state.messages), (1, head, head), "{state:?}");
+            break;
+        }
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "the relay did not publish up to {head}: {state:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // Read models: caught up, then equal to a rebuild from the log.
+    let live: Arc<dyn ReadStore> = match &mongo {
+        Some(mongo) => Arc::new(MongoReadStore::connect(&mongo.uri).await?),
+        None => Arc::new(PostgresReadStore::connect(&db.url).await?),
+    };
+    for projector_model in models::all() {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        while live.checkpoint(projector_model.name()).await? < head {
+            anyhow::ensure!(tokio::time::Instant::now() < deadline, "{} stayed behind {head}", projector_model.name());
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    let rebuilt_dir = tempfile::tempdir()?;
+    let rebuilt = Command::new(binary()?)
+        .args(["--log", "warn", "projections", "rebuild", "--event-store", &db.url, "--read-store", "sqlite"])
+        .arg("--data-dir")
+        .arg(rebuilt_dir.path())
+        .output()?;
+    anyhow::ensure!(rebuilt.status.success(), "rebuild failed: {}", String::from_utf8_lossy(&rebuilt.stderr));
+    let fresh = SqliteReadStore::open(rebuilt_dir.path().join("read.db")).await?;
+    let mut compared = BTreeMap::new();
+    for projector_model in models::all() {
+        assert_eq!(fresh.checkpoint(projector_model.name()).await?, head);
+        for collection in projector_model.collections() {
+            let (ours, theirs) = (documents(live.as_ref(), collection).await?, documents(&fresh, collection).await?);
+            assert_eq!(ours, theirs, "collection {collection} differs from its rebuild");
+            compared.insert(*collection, ours.len());
+        }
+    }
+    eprintln!("read models equal to their rebuild: {compared:?}");
+    assert!(compared.get("orders").copied().unwrap_or(0) >= orders.len(), "{compared:?}");
+
+    // Every part answers ready, and no message was parked on the way.
+    for (name, app) in [("write-api", &write), ("read-api", &read), ("projector", &projector), ("saga", &saga)] {
+        let ready = app.get("/health/ready", None).await?;
+        assert_eq!(ready.status, 200, "{name}: {ready}");
+        assert_eq!(ready.data()["parked"]["count"], 0, "{name}: {ready}");
+    }
+    assert_eq!(stock(&read, &item).await?, UNITS - confirmed, "no unit oversold or lost");
+    Ok(())
+}

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Runs every test of the workspace (unit, property, PostgreSQL and end-to-end).
+# Runs every test of the workspace (unit, property, PostgreSQL, MongoDB and end-to-end).
 #
 # Idempotent set-up first: makes sure a PostgreSQL server answers on 127.0.0.1:5432
 # (installing and starting Debian's package when it is missing) and that the tests
-# can log in as `postgres`. Extra arguments go to `cargo nextest run`.
+# can log in as `postgres`; installs SecantusDB (a MongoDB-compatible server, from
+# PyPI) for the MongoDB read store's suite, which then may not skip. Extra arguments
+# go to `cargo nextest run`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,8 +44,41 @@ choose_postgres_url() {
   export EMPORIUM_TEST_POSTGRES_URL="postgres://postgres:postgres@$PG_HOST:$PG_PORT/postgres"
 }
 
+# SecantusDB goes into a venv beside the build cache (never into the clone); the
+# tests start it themselves, one per test process, on a free port. Skipped when
+# EMPORIUM_TEST_MONGODB_URI names a server to use instead.
+SECANTUSDB_VERSION=0.7.0b3
+
+mongo_venv() {
+  local target="${CARGO_TARGET_DIR:-$HOME/.cache/emporium-target}"
+  case "$target" in
+    /*) echo "$(dirname "$target")/emporium-venv" ;;
+    *) echo "$HOME/.cache/emporium-venv" ;;
+  esac
+}
+
+ensure_secantusdb() {
+  # CI must run the MongoDB suite: a missing server fails it instead of skipping.
+  export EMPORIUM_REQUIRE_MONGODB=1
+  if [ -n "${EMPORIUM_TEST_MONGODB_URI:-}" ]; then return; fi
+  local venv
+  venv=$(mongo_venv)
+  if [ ! -x "$venv/bin/secantusd-py" ] ||
+     [ "$("$venv/bin/pip" show SecantusDB 2>/dev/null | sed -n 's/^Version: //p')" != "$SECANTUSDB_VERSION" ]; then
+    echo "test.sh: installing SecantusDB $SECANTUSDB_VERSION into $venv (pip)…" >&2
+    if ! python3 -m venv "$venv" 2>/dev/null; then
+      as_root apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq python3-venv >/dev/null
+      python3 -m venv "$venv"
+    fi
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "SecantusDB==$SECANTUSDB_VERSION"
+  fi
+  export EMPORIUM_SECANTUSD="$venv/bin/secantusd-py"
+}
+
 ensure_postgres
 choose_postgres_url
+ensure_secantusdb
 
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast "$@"

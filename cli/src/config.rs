@@ -75,7 +75,7 @@ pub struct StoreArgs {
     /// Event store: `sqlite` (a file under the data dir) or a `postgres://` URL.
     #[arg(long, env = "EMPORIUM_EVENT_STORE", default_value = "sqlite")]
     pub event_store: String,
-    /// Read store for projections: `sqlite` (a file under the data dir) or a `postgres://` URL.
+    /// Read store for projections: `sqlite` (under the data dir), a `postgres://` or a `mongodb://host:port/db` URL.
     #[arg(long, env = "EMPORIUM_READ_STORE", default_value = "sqlite")]
     pub read_store: String,
     /// Account store (password hashes, tokens; never in the log): `sqlite` or a `postgres://` URL.

@@ -16,7 +16,9 @@ pub async fn run(args: DlqArgs) -> anyhow::Result<()> {
         DlqAction::List { store, consumer, json } => {
             let mut entries = Vec::new();
             for (_, documents) in consumer_stores(&store).await? {
-                entries.extend(parked::list(documents.as_ref(), consumer.as_deref()).await.context("listing parked messages")?);
+                entries.extend(
+                    parked::list(documents.as_ref(), consumer.as_deref()).await.context("listing parked messages")?,
+                );
             }
             entries.sort_by(|a, b| (a.position, &a.consumer).cmp(&(b.position, &b.consumer)));
             // The two stores may be one database.
@@ -28,7 +30,10 @@ pub async fn run(args: DlqArgs) -> anyhow::Result<()> {
             } else if entries.is_empty() {
                 println!("no parked messages");
             } else {
-                println!("{:<26} {:>10} {:<44} {:<28} {:>8}  reason", "consumer", "position", "stream", "event type", "attempts");
+                println!(
+                    "{:<26} {:>10} {:<44} {:<28} {:>8}  reason",
+                    "consumer", "position", "stream", "event type", "attempts"
+                );
                 for e in &entries {
                     let replay = if e.replay_requested { " (replay requested)" } else { "" };
                     println!(

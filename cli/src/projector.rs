@@ -22,14 +22,9 @@ pub async fn run(args: ProjectorArgs) -> anyhow::Result<()> {
     let source = consumers::source(&args.bus, events.clone(), "projector").await?;
     let health = Health::new();
     tracing::info!(projectors = ?names, source = source.kind(), "starting projectors");
-    let running =
-        ProjectionRunner::with_source(source, reads.clone(), projectors).with_health(health.clone()).spawn();
-    let app = http::finish(health::router(HealthState {
-        events,
-        consumers: health,
-        applied: None,
-        parked_in: vec![reads],
-    }));
+    let running = ProjectionRunner::with_source(source, reads.clone(), projectors).with_health(health.clone()).spawn();
+    let app =
+        http::finish(health::router(HealthState { events, consumers: health, applied: None, parked_in: vec![reads] }));
     let address = SocketAddr::new(args.bind, args.port);
     let listener = tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding {address}"))?;
     let local = listener.local_addr().context("reading the bound address")?;

@@ -92,10 +92,7 @@ fn event_store_lock(args: &StoreArgs) -> LeaderLock {
 }
 
 /// Connects to NATS, trying again until it answers; `None` if shut down first.
-async fn connect(
-    servers: &str,
-    mut shutdown: Pin<&mut impl Future<Output = ()>>,
-) -> Option<bus::JetStream> {
+async fn connect(servers: &str, mut shutdown: Pin<&mut impl Future<Output = ()>>) -> Option<bus::JetStream> {
     loop {
         let connected = tokio::select! {
             () = shutdown.as_mut() => return None,

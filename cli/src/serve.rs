@@ -8,11 +8,11 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum::Router;
 use emporium_api_kit::idempotency::Idempotency;
+use emporium_api_kit::position::AppliedPosition;
 use emporium_api_kit::token::TokenKeys;
 use emporium_commands::CommandHandler;
 use emporium_commands::notifications::{NotificationDispatcher, NotificationSettings};
 use emporium_commands::sagas::order_fulfilment::{OrderFulfilment, SagaSettings};
-use emporium_api_kit::position::AppliedPosition;
 use emporium_infra::follow::Health;
 use emporium_infra::leader::LeaderTiming;
 use emporium_projections::{ProjectionRunner, models};
@@ -153,8 +153,8 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
                     reads.clone(),
                     models::all(),
                 )
-                    .with_health(health.clone())
-                    .spawn(),
+                .with_health(health.clone())
+                .spawn(),
             );
         }
         let watched = AppliedPosition::new(reads.clone(), models::all().iter().map(|p| p.name().to_owned()));

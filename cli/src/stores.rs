@@ -16,6 +16,7 @@ use emporium_infra::mailer::log::LogMailer;
 use emporium_infra::mailer::outbox::OutboxMailer;
 use emporium_infra::mailer::smtp::{SmtpConfig, SmtpMailer};
 use emporium_infra::read_store::ReadStore;
+use emporium_infra::read_store::mongodb::MongoReadStore;
 use emporium_infra::read_store::postgres::PostgresReadStore;
 use emporium_infra::read_store::sqlite::SqliteReadStore;
 use emporium_infra::sms::SmsSender;
@@ -33,6 +34,8 @@ enum Location<'a> {
     Sqlite(std::path::PathBuf),
     /// A PostgreSQL URL.
     Postgres(&'a str),
+    /// A MongoDB URL (the read store only); its path names the database.
+    Mongo(&'a str),
 }
 
 fn locate<'a>(flag: &str, spec: &'a str, data_dir: &Path, file: &str) -> anyhow::Result<Location<'a>> {
@@ -43,9 +46,18 @@ fn locate<'a>(flag: &str, spec: &'a str, data_dir: &Path, file: &str) -> anyhow:
         Ok(Location::Sqlite(data_dir.join(file)))
     } else if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
         Ok(Location::Postgres(spec))
+    } else if spec.starts_with("mongodb://") {
+        Ok(Location::Mongo(spec))
     } else {
-        anyhow::bail!("{flag} must be `sqlite` or a postgres:// URL, not {spec:?}")
+        anyhow::bail!("{flag} must be `sqlite`, a postgres:// URL or (read store only) a mongodb:// URL, not {spec:?}")
     }
+}
+
+/// The refusal for a store that has no MongoDB adapter.
+fn no_mongo(flag: &str) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{flag} has no MongoDB adapter: use `sqlite` or a postgres:// URL (only --read-store takes mongodb://)"
+    )
 }
 
 /// The process managers' state file under the data dir (embedded default).
@@ -56,7 +68,11 @@ const STATE_DB: &str = "state.db";
 fn state_spec(args: &StoreArgs) -> &str {
     match &args.state_store {
         Some(spec) => spec,
-        None if matches!(locate("--event-store", &args.event_store, &args.data_dir, "events.db"), Ok(Location::Postgres(_))) => {
+        None if matches!(
+            locate("--event-store", &args.event_store, &args.data_dir, "events.db"),
+            Ok(Location::Postgres(_))
+        ) =>
+        {
             &args.event_store
         }
         None => "sqlite",
@@ -70,6 +86,7 @@ pub fn leader_lock(args: &StoreArgs) -> anyhow::Result<LeaderLock> {
     Ok(match locate("--state-store", state_spec(args), &args.data_dir, STATE_DB)? {
         Location::Postgres(url) => LeaderLock::Postgres { url: url.to_owned() },
         Location::Sqlite(_) => LeaderLock::File { dir: args.data_dir.clone() },
+        Location::Mongo(_) => return Err(no_mongo("--state-store")),
     })
 }
 
@@ -114,6 +131,7 @@ pub async fn event_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn EventStore>
             tracing::info!("event store: PostgreSQL");
             Arc::new(PostgresEventStore::connect(url).await.context("opening the PostgreSQL event store")?)
         }
+        Location::Mongo(_) => return Err(no_mongo("--event-store")),
     })
 }
 
@@ -131,6 +149,12 @@ pub async fn read_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn ReadStore>> 
         Location::Postgres(url) => {
             tracing::info!("read store: PostgreSQL");
             Arc::new(PostgresReadStore::connect(url).await.context("opening the PostgreSQL read store")?)
+        }
+        Location::Mongo(url) => {
+            // The URL may hold a password: it is not logged.
+            let store = MongoReadStore::connect(url).await.context("opening the MongoDB read store")?;
+            tracing::info!(database = %store.database().name(), atomicity = ?store.atomicity(), "read store: MongoDB");
+            Arc::new(store)
         }
     })
 }
@@ -151,6 +175,7 @@ pub async fn state_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn ReadStore>>
             tracing::info!("state store: PostgreSQL");
             Arc::new(PostgresReadStore::connect(url).await.context("opening the PostgreSQL state store")?)
         }
+        Location::Mongo(_) => return Err(no_mongo("--state-store")),
     })
 }
 
@@ -169,6 +194,7 @@ pub async fn account_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn AccountSt
             tracing::info!("account store: PostgreSQL");
             Arc::new(PostgresAccountStore::connect(url).await.context("opening the PostgreSQL account store")?)
         }
+        Location::Mongo(_) => return Err(no_mongo("--account-store")),
     })
 }
 

@@ -151,9 +151,8 @@ fn head_line(line: &str) -> Opt {
 }
 
 fn finish_opt(mut opt: Opt) -> Opt {
-    opt.env = bracketed(&opt.text, "[env: ").map(|env| {
-        env.chars().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_').collect()
-    });
+    opt.env = bracketed(&opt.text, "[env: ")
+        .map(|env| env.chars().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_').collect());
     opt.default = bracketed(&opt.text, "[default: ").map(|d| d.trim_end_matches(']').to_owned());
     if let Some(list) = bracketed(&opt.text, "[possible values: ") {
         opt.possible = list.trim_end_matches(']').split(", ").map(str::to_owned).collect();
@@ -178,14 +177,17 @@ fn bracketed<'a>(text: &'a str, open: &str) -> Option<&'a str> {
     Some(&rest[..rest.find(']').unwrap_or(rest.len())])
 }
 
+/// A command path's help, or why `--help` failed.
+type HelpResult = Rc<Result<Help, String>>;
+
 /// The built binary's help, run once per command path.
 #[derive(Default)]
 struct Binary {
-    helps: RefCell<BTreeMap<Vec<String>, Rc<Result<Help, String>>>>,
+    helps: RefCell<BTreeMap<Vec<String>, HelpResult>>,
 }
 
 impl Binary {
-    fn help(&self, path: &[String]) -> Rc<Result<Help, String>> {
+    fn help(&self, path: &[String]) -> HelpResult {
         if let Some(help) = self.helps.borrow().get(path) {
             return help.clone();
         }
@@ -323,10 +325,7 @@ fn check_run(bin: &Binary, run: &Run, problems: &mut Vec<String>) -> Option<Reso
         } else if !current.subcommands.is_empty() {
             if !current.subcommands.contains(arg) {
                 let known: Vec<&str> = current.subcommands.iter().map(String::as_str).collect();
-                problems.push(format!(
-                    "{origin}: `{shown}` has no subcommand `{arg}` (it has: {})",
-                    known.join(", ")
-                ));
+                problems.push(format!("{origin}: `{shown}` has no subcommand `{arg}` (it has: {})", known.join(", ")));
                 return None;
             }
             path.push(arg.clone());
@@ -412,8 +411,7 @@ fn check_value(opt: &Opt, what: &str, value: &str, shown: &str, origin: &str, pr
 fn schemes(text: &str) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     for (at, _) in text.match_indices("://") {
-        let scheme: String =
-            text[..at].chars().rev().take_while(|c| c.is_ascii_alphanumeric() || *c == '+').collect();
+        let scheme: String = text[..at].chars().rev().take_while(|c| c.is_ascii_alphanumeric() || *c == '+').collect();
         if !scheme.is_empty() {
             found.insert(scheme.chars().rev().collect());
         }
@@ -662,11 +660,7 @@ fn pod_spec(doc: &Yaml) -> Option<&Yaml> {
 }
 
 fn containers(pod: &Yaml) -> Vec<&Yaml> {
-    ["initContainers", "containers"]
-        .iter()
-        .filter_map(|key| pod[*key].as_vec())
-        .flat_map(|list| list.iter())
-        .collect()
+    ["initContainers", "containers"].iter().filter_map(|key| pod[*key].as_vec()).flat_map(|list| list.iter()).collect()
 }
 
 /// The value of a ConfigMap or Secret key: `Ok(Some)` when the manifests say it,
@@ -686,7 +680,12 @@ fn config_value(docs: &[(String, Yaml)], source: &str, map: &str, key: &str) -> 
 }
 
 /// A container's environment, with values resolved through ConfigMaps and Secrets.
-fn container_env(docs: &[(String, Yaml)], container: &Yaml, origin: &str, problems: &mut Vec<String>) -> Vec<(String, Option<String>)> {
+fn container_env(
+    docs: &[(String, Yaml)],
+    container: &Yaml,
+    origin: &str,
+    problems: &mut Vec<String>,
+) -> Vec<(String, Option<String>)> {
     let mut env = Vec::new();
     for from in container["envFrom"].as_vec().into_iter().flatten() {
         let prefix = from["prefix"].as_str().unwrap_or_default();
@@ -723,7 +722,8 @@ fn container_env(docs: &[(String, Yaml)], container: &Yaml, origin: &str, proble
                 if reference.is_badvalue() {
                     continue;
                 }
-                let (map, map_key) = (reference["name"].as_str().unwrap_or(""), reference["key"].as_str().unwrap_or(""));
+                let (map, map_key) =
+                    (reference["name"].as_str().unwrap_or(""), reference["key"].as_str().unwrap_or(""));
                 match config_value(docs, source, map, map_key) {
                     Ok(value) => resolved = value,
                     Err(error) if reference["optional"].as_bool() != Some(true) => {
@@ -828,7 +828,8 @@ fn check_k8s(bin: &Binary, docs: &[(String, Yaml)]) -> Vec<String> {
             if get["path"].as_str() != Some(path) {
                 problems.push(format!("{origin}: {probe} is not an httpGet of {path}"));
             } else if resolve_port(container, &get["port"]) != Some(port) {
-                problems.push(format!("{origin}: {probe} port {:?} is not {port}, where emporium listens", get["port"]));
+                problems
+                    .push(format!("{origin}: {probe} port {:?} is not {port}, where emporium listens", get["port"]));
             }
         }
         let bind = resolved.setting(run, "bind", "EMPORIUM_BIND");
@@ -845,8 +846,8 @@ fn check_k8s(bin: &Binary, docs: &[(String, Yaml)]) -> Vec<String> {
         }
         // Security: non-root, no escalation, read-only root with the data dir on an emptyDir.
         let pod = pod_spec(doc).unwrap_or(&Yaml::BadValue);
-        let non_root = container["securityContext"]["runAsNonRoot"].as_bool()
-            .or(pod["securityContext"]["runAsNonRoot"].as_bool());
+        let non_root =
+            container["securityContext"]["runAsNonRoot"].as_bool().or(pod["securityContext"]["runAsNonRoot"].as_bool());
         if non_root != Some(true) {
             problems.push(format!("{origin}: runAsNonRoot is not true"));
         }
@@ -857,16 +858,15 @@ fn check_k8s(bin: &Binary, docs: &[(String, Yaml)]) -> Vec<String> {
             problems.push(format!("{origin}: readOnlyRootFilesystem is not true"));
         }
         match resolved.setting(run, "data-dir", "EMPORIUM_DATA_DIR") {
-            None => problems.push(format!("{origin}: no EMPORIUM_DATA_DIR (the default ./data is on the read-only root)")),
+            None => {
+                problems.push(format!("{origin}: no EMPORIUM_DATA_DIR (the default ./data is on the read-only root)"))
+            }
             Some(dir) => {
-                let mount = container["volumeMounts"]
-                    .as_vec()
-                    .into_iter()
-                    .flatten()
-                    .find(|m| m["mountPath"].as_str().map(|p| p.trim_end_matches('/')) == Some(dir.trim_end_matches('/')));
-                let volume = mount.and_then(|m| {
-                    pod["volumes"].as_vec()?.iter().find(|v| v["name"].as_str() == m["name"].as_str())
+                let mount = container["volumeMounts"].as_vec().into_iter().flatten().find(|m| {
+                    m["mountPath"].as_str().map(|p| p.trim_end_matches('/')) == Some(dir.trim_end_matches('/'))
                 });
+                let volume = mount
+                    .and_then(|m| pod["volumes"].as_vec()?.iter().find(|v| v["name"].as_str() == m["name"].as_str()));
                 if volume.is_none_or(|v| v["emptyDir"].is_badvalue()) {
                     problems.push(format!("{origin}: the data dir {dir} is not an emptyDir volume mount"));
                 }
@@ -910,7 +910,8 @@ fn check_k8s(bin: &Binary, docs: &[(String, Yaml)]) -> Vec<String> {
             }
             if matches!(process.as_str(), "write-api" | "read-api") {
                 let service = docs.iter().map(|(_, d)| d).find(|d| {
-                    kind(d) == "Service" && labels_match(&d["spec"]["selector"], &doc["spec"]["template"]["metadata"]["labels"])
+                    kind(d) == "Service"
+                        && labels_match(&d["spec"]["selector"], &doc["spec"]["template"]["metadata"]["labels"])
                 });
                 match service {
                     None => problems.push(format!("k8s/: no Service selects Deployment {} ({process})", name(doc))),
@@ -918,7 +919,11 @@ fn check_k8s(bin: &Binary, docs: &[(String, Yaml)]) -> Vec<String> {
                         let container = pod_spec(doc).map(containers).and_then(|c| c.first().copied());
                         for port in service["spec"]["ports"].as_vec().into_iter().flatten() {
                             if container.and_then(|c| resolve_port(c, &port["targetPort"])).is_none() {
-                                problems.push(format!("k8s/ Service {}: targetPort {:?} is no container port", name(service), port["targetPort"]));
+                                problems.push(format!(
+                                    "k8s/ Service {}: targetPort {:?} is no container port",
+                                    name(service),
+                                    port["targetPort"]
+                                ));
                             }
                         }
                     }
@@ -958,7 +963,8 @@ fn check_k8s(bin: &Binary, docs: &[(String, Yaml)]) -> Vec<String> {
         if !cpu_70 {
             problems.push(format!("{origin}: no CPU utilisation target of 70%"));
         }
-        let (min, max) = (hpa["spec"]["minReplicas"].as_i64().unwrap_or(1), hpa["spec"]["maxReplicas"].as_i64().unwrap_or(0));
+        let (min, max) =
+            (hpa["spec"]["minReplicas"].as_i64().unwrap_or(1), hpa["spec"]["maxReplicas"].as_i64().unwrap_or(0));
         if min > max {
             problems.push(format!("{origin}: minReplicas {min} > maxReplicas {max}"));
         }
@@ -974,13 +980,19 @@ fn check_k8s(bin: &Binary, docs: &[(String, Yaml)]) -> Vec<String> {
 
 /// The NATS JetStream StatefulSet: 3 members, a headless Service, routes to each, and
 /// the bus settings pointing at it.
-fn check_nats(docs: &[(String, Yaml)], bus_values: &BTreeSet<String>, bus_replicas: &BTreeSet<String>, problems: &mut Vec<String>) {
-    let nats = docs.iter().map(|(_, d)| d).find(|d| {
-        kind(d) == "StatefulSet"
-            && pod_spec(d).map(containers).unwrap_or_default().iter().any(|c| {
-                c["image"].as_str().is_some_and(|i| i.rsplit('/').next().unwrap_or(i).starts_with("nats:"))
-            })
-    });
+fn check_nats(
+    docs: &[(String, Yaml)],
+    bus_values: &BTreeSet<String>,
+    bus_replicas: &BTreeSet<String>,
+    problems: &mut Vec<String>,
+) {
+    let nats =
+        docs.iter().map(|(_, d)| d).find(|d| {
+            kind(d) == "StatefulSet"
+                && pod_spec(d).map(containers).unwrap_or_default().iter().any(|c| {
+                    c["image"].as_str().is_some_and(|i| i.rsplit('/').next().unwrap_or(i).starts_with("nats:"))
+                })
+        });
     let Some(nats) = nats else {
         problems.push("k8s/: no NATS StatefulSet".to_owned());
         return;
@@ -1028,9 +1040,8 @@ fn check_nats(docs: &[(String, Yaml)], bus_values: &BTreeSet<String>, bus_replic
         for host in url_hosts(bus) {
             let short = host.split(".svc").next().unwrap_or(&host);
             let short = short.strip_suffix(".emporium").unwrap_or(short);
-            let is_service = find(docs, "Service", short).is_some_and(|s| {
-                labels_match(&s["spec"]["selector"], &nats["spec"]["template"]["metadata"]["labels"])
-            });
+            let is_service = find(docs, "Service", short)
+                .is_some_and(|s| labels_match(&s["spec"]["selector"], &nats["spec"]["template"]["metadata"]["labels"]));
             if !members.iter().any(|m| m == short) && !is_service {
                 problems.push(format!("k8s/: EMPORIUM_BUS names {host}, which is no member of StatefulSet {sts}"));
             }
@@ -1038,7 +1049,9 @@ fn check_nats(docs: &[(String, Yaml)], bus_values: &BTreeSet<String>, bus_replic
     }
     let wanted: BTreeSet<String> = ["3".to_owned()].into();
     if *bus_replicas != wanted {
-        problems.push(format!("k8s/: EMPORIUM_BUS_REPLICAS is {bus_replicas:?}, not 3 everywhere (R3 on the 3-node cluster)"));
+        problems.push(format!(
+            "k8s/: EMPORIUM_BUS_REPLICAS is {bus_replicas:?}, not 3 everywhere (R3 on the 3-node cluster)"
+        ));
     }
 }
 
@@ -1140,7 +1153,9 @@ fn misspellings_in_the_manifests_are_caught() {
     let Yaml::Hash(data) = &mut config["data"] else { panic!("emporium-config has no data") };
     data.insert(Yaml::String("EMPORIUM_LOG_FORMAT".into()), Yaml::String("jsn".into()));
     let (_, saga) = docs.iter_mut().find(|(_, d)| kind(d) == "Deployment" && name(d) == "saga").unwrap();
-    let Yaml::Array(containers) = &mut saga["spec"]["template"]["spec"]["containers"] else { panic!("saga has no containers") };
+    let Yaml::Array(containers) = &mut saga["spec"]["template"]["spec"]["containers"] else {
+        panic!("saga has no containers")
+    };
     let Yaml::Array(args) = &mut containers[0]["args"] else { panic!("saga has no args") };
     args.push(Yaml::String("--jwt-secrets=x".into()));
     let problems = check_k8s(&bin, &docs).join("\n");
@@ -1174,7 +1189,11 @@ fn the_dockerfile_builds_the_emporium_package_and_runs_it_as_non_root() {
         problems.push(format!("the runtime stage is not debian:bookworm-slim: {}", runtime[0].1));
     }
     let builds = instructions.iter().any(|(i, r)| {
-        i == "RUN" && r.contains("cargo build") && r.contains("--release") && r.contains("-p emporium") && r.contains("--locked")
+        i == "RUN"
+            && r.contains("cargo build")
+            && r.contains("--release")
+            && r.contains("-p emporium")
+            && r.contains("--locked")
     });
     if !builds {
         problems.push("no `RUN … cargo build --release -p emporium --locked`".to_owned());
@@ -1204,10 +1223,11 @@ fn the_dockerfile_builds_the_emporium_package_and_runs_it_as_non_root() {
     }
     // The healthcheck's program is one the image installs.
     match last("HEALTHCHECK") {
-        Some(check) if check.contains("emporium-probe") => {
-            if !runtime.iter().any(|(i, r)| i == "COPY" && r.ends_with("/usr/local/bin/emporium-probe")) {
-                problems.push("HEALTHCHECK runs emporium-probe, which the image does not install".to_owned());
-            }
+        Some(check)
+            if check.contains("emporium-probe")
+                && !runtime.iter().any(|(i, r)| i == "COPY" && r.ends_with("/usr/local/bin/emporium-probe")) =>
+        {
+            problems.push("HEALTHCHECK runs emporium-probe, which the image does not install".to_owned());
         }
         Some(check) if check.contains("curl") || check.contains("wget") => {
             problems.push(format!("HEALTHCHECK uses a tool bookworm-slim lacks: {check}"));

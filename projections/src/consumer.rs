@@ -8,8 +8,8 @@ use emporium_infra::event_store::RecordedEvent;
 use emporium_infra::follow::{ConsumeError, Consumer};
 use emporium_infra::read_store::{DocWrite, ReadStore};
 
-use crate::batch::project_batch;
 use crate::Projector;
+use crate::batch::project_batch;
 
 /// One projector writing one read store.
 pub struct Projection {

@@ -19,11 +19,9 @@ use std::time::{Duration, Instant};
 use async_nats::jetstream;
 use async_nats::jetstream::stream::StorageType;
 use emporium_infra::bus::{self, BusError, JetStreamSource, Relay};
-use emporium_infra::event_store::{
-    AppendRequest, EventMetadata, EventStore, ExpectedVersion, NewEvent, RecordedEvent,
-};
+use emporium_infra::event_store::{AppendRequest, EventMetadata, EventStore, ExpectedVersion, NewEvent, RecordedEvent};
 use emporium_infra::follow::{EventSource, Feed};
-use emporium_tests::nats::NatsServer;
+use emporium_tests::nats::{NatsCluster, NatsServer};
 use emporium_tests::stores::StoreBackend;
 use serde_json::{Value, json};
 use tokio::sync::{oneshot, watch};
@@ -95,7 +93,11 @@ struct RunningRelay {
 }
 
 fn spawn_relay(store: Arc<dyn EventStore>, js: jetstream::Context) -> RunningRelay {
-    let relay = Relay::new(store, js, 1).progress_every(Duration::from_secs(1));
+    spawn_relay_with_replicas(store, js, 1)
+}
+
+fn spawn_relay_with_replicas(store: Arc<dyn EventStore>, js: jetstream::Context, replicas: usize) -> RunningRelay {
+    let relay = Relay::new(store, js, replicas).progress_every(Duration::from_secs(1));
     let published = relay.published();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(relay.run(async move {
@@ -323,6 +325,38 @@ async fn a_relay_refuses_a_stream_that_does_not_mirror_its_log() {
     assert_eq!(stream_last(&js).await, 1, "nothing was published on top");
 }
 
+#[tokio::test]
+async fn the_relay_keeps_a_three_replica_stream_on_a_three_node_cluster_whole_while_a_node_dies() {
+    let mut cluster = NatsCluster::start(3).await.unwrap();
+    let backend = StoreBackend::sqlite().unwrap();
+    let store = backend.open().await.unwrap();
+    append(store.as_ref(), 500).await.unwrap();
+    let mut relay =
+        spawn_relay_with_replicas(store.clone(), bus::connect(&cluster.urls(), "test-relay").await.unwrap(), 3);
+    relay.reaches(500).await;
+
+    // A node dies while the relay publishes a backlog; R3 goes on with two.
+    append(store.as_ref(), 2000).await.unwrap();
+    relay.reaches(600).await;
+    cluster.nodes[1].kill().unwrap();
+    relay.reaches(2500).await;
+    append(store.as_ref(), 100).await.unwrap();
+    relay.reaches(2600).await;
+    relay.stop().await;
+
+    let js = cluster.nodes[0].jetstream().await.unwrap();
+    let info = js.get_stream("EMPORIUM_EVENTS").await.unwrap().cached_info().clone();
+    assert_eq!(info.config.num_replicas, 3);
+    assert_stream_mirrors(&js, store.as_ref()).await;
+
+    // The node comes back and catches up; a feed reads the stream through it.
+    cluster.nodes[1].restart().await.unwrap();
+    let source =
+        JetStreamSource::new(&bus::connect(&cluster.nodes[1].url, "test-source").await.unwrap(), 3).await.unwrap();
+    let mut feed = source.open("after-the-fault", 2590).await.unwrap();
+    assert_eq!(positions(&take(feed.as_mut(), 10).await), (2591..=2600).collect::<Vec<_>>());
+}
+
 // ---------------------------------------------------------------------------------
 // The JetStream event source
 // ---------------------------------------------------------------------------------
@@ -465,9 +499,7 @@ impl RelayProcess {
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 let log: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
-                if log["fields"]["message"].as_str().is_some_and(|m| m.starts_with("leading"))
-                    || log["message"].as_str().is_some_and(|m| m.starts_with("leading"))
-                {
+                if log["message"].as_str().is_some_and(|message| message.starts_with("leading")) {
                     flag.store(true, Ordering::SeqCst);
                 }
                 if log["level"] == "ERROR" || log["level"] == "WARN" || log.is_null() {
@@ -499,6 +531,15 @@ impl RelayProcess {
 
     fn is_leading(&self) -> bool {
         self.leading.load(Ordering::SeqCst)
+    }
+
+    /// Waits until it has logged that it leads (its log is read on another thread).
+    async fn leads(&self) {
+        let deadline = Instant::now() + WAIT;
+        while !self.is_leading() {
+            assert!(Instant::now() < deadline, "emporium relay did not lead within {WAIT:?}");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 }
 
@@ -578,7 +619,7 @@ async fn a_standby_emporium_relay_takes_over_when_the_leader_is_killed() {
 
     let mut leader = RelayProcess::start(data_dir.path(), &server.url);
     stream_reaches(&js, 100, WAIT).await;
-    assert!(leader.is_leading());
+    leader.leads().await;
     let standby = RelayProcess::start(data_dir.path(), &server.url);
     append(store.as_ref(), 100).await.unwrap();
     stream_reaches(&js, 200, WAIT).await;
@@ -587,6 +628,40 @@ async fn a_standby_emporium_relay_takes_over_when_the_leader_is_killed() {
     leader.kill();
     append(store.as_ref(), 100).await.unwrap();
     stream_reaches(&js, 300, WAIT).await;
-    assert!(standby.is_leading(), "the standby took over");
+    standby.leads().await;
     assert_stream_mirrors(&js, store.as_ref()).await;
+}
+
+/// A measurement, not a check: how fast the relay publishes a backlog, by window of
+/// outstanding acks. `cargo nextest run -p emporium-tests --test bus_relay --run-ignored
+/// only --no-capture relay_publish_rate`.
+#[tokio::test]
+#[ignore = "a measurement; run it on purpose"]
+async fn relay_publish_rate_by_window() {
+    const EVENTS: usize = 20_000;
+    let backend = StoreBackend::sqlite().unwrap();
+    let store = backend.open().await.unwrap();
+    append(store.as_ref(), EVENTS).await.unwrap();
+    for window in [1, 16, 256, 1024] {
+        let server = NatsServer::start().await.unwrap();
+        let relay = Relay::new(store.clone(), bus::connect(&server.url, "bench").await.unwrap(), 1).window(window);
+        let mut published = relay.published();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let started = Instant::now();
+        let task = tokio::spawn(relay.run(async move {
+            let _ = stopped.await;
+        }));
+        tokio::time::timeout(Duration::from_secs(300), published.wait_for(|p| *p >= EVENTS as u64))
+            .await
+            .unwrap()
+            .unwrap();
+        let took = started.elapsed();
+        let _ = stop.send(());
+        task.await.unwrap().unwrap();
+        eprintln!(
+            "window {window:>4}: {EVENTS} events in {:>6} ms = {:>6.0} events/s",
+            took.as_millis(),
+            EVENTS as f64 / took.as_secs_f64()
+        );
+    }
 }

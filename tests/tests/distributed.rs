@@ -23,7 +23,7 @@ use emporium_projections::models;
 use emporium_tests::app::{TestApp, binary};
 use emporium_tests::checkout::{ProviderBooks, cents, customers, order_reaches, place, product, stock};
 use emporium_tests::mongo::TestMongo;
-use emporium_tests::nats::NatsServer;
+use emporium_tests::nats::{NatsCluster, NatsServer};
 use emporium_tests::postgres::TestDatabase;
 
 const PRICE: i64 = 2_500;
@@ -131,10 +131,49 @@ fn relay_args(data_dir: &Path, shared: &[String]) -> Vec<String> {
     args
 }
 
+/// The NATS the test runs on.
+enum Bus {
+    /// One node, stream replicas 1.
+    Single(NatsServer),
+    /// Three routed nodes, stream replicas 3; node 1 is stopped under load and brought back.
+    Cluster(NatsCluster),
+}
+
+impl Bus {
+    fn urls(&self) -> String {
+        match self {
+            Self::Single(node) => node.url.clone(),
+            Self::Cluster(cluster) => cluster.urls(),
+        }
+    }
+
+    fn replicas(&self) -> &'static str {
+        match self {
+            Self::Single(_) => "1",
+            Self::Cluster(_) => "3",
+        }
+    }
+
+    fn first(&self) -> &NatsServer {
+        match self {
+            Self::Single(node) => node,
+            Self::Cluster(cluster) => &cluster.nodes[0],
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn separate_processes_on_jetstream_and_mongodb_survive_kills_and_match_a_rebuild() -> anyhow::Result<()> {
+    run(Bus::Single(NatsServer::start().await?)).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_three_node_nats_cluster_losing_a_node_under_load_loses_nothing() -> anyhow::Result<()> {
+    run(Bus::Cluster(NatsCluster::start(3).await?)).await
+}
+
+async fn run(mut bus: Bus) -> anyhow::Result<()> {
     let db = TestDatabase::create().await?;
-    let nats = NatsServer::start().await?;
     let mongo = TestMongo::create("distributed").await?;
     let read_store = match &mongo {
         Some(mongo) => mongo.uri.clone(),
@@ -143,7 +182,8 @@ async fn separate_processes_on_jetstream_and_mongodb_survive_kills_and_match_a_r
             db.url.clone()
         }
     };
-    let shared = flags(&db.url, &read_store, &nats.url);
+    let mut shared = flags(&db.url, &read_store, &bus.urls());
+    shared.extend(["--bus-replicas".to_owned(), bus.replicas().to_owned()]);
     let relay_dir = tempfile::tempdir()?;
     let mut relay = Background::start(relay_args(relay_dir.path(), &shared))?;
     let write = part("write-api", shared.clone(), &[])?;
@@ -159,10 +199,17 @@ async fn separate_processes_on_jetstream_and_mongodb_survive_kills_and_match_a_r
         shoppers.iter().flat_map(|token| methods.iter().map(move |method| (token.clone(), *method))).collect();
     let (shop, item_id) = (&write, item.as_str());
     let placing = futures::future::join_all(
-        attempts.iter().map(|(token, method)| async move { (token.clone(), place(shop, token, item_id, 1, method).await) }),
+        attempts
+            .iter()
+            .map(|(token, method)| async move { (token.clone(), place(shop, token, item_id, 1, method).await) }),
     );
     // Kill each consumer process while the checkouts are being placed and handled.
     let killing = async {
+        if let Bus::Cluster(cluster) = &mut bus {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            cluster.nodes[1].kill()?;
+            eprintln!("NATS node 1 stopped");
+        }
         for round in 0..3 {
             tokio::time::sleep(Duration::from_millis(400)).await;
             relay.kill()?;
@@ -174,6 +221,10 @@ async fn separate_processes_on_jetstream_and_mongodb_survive_kills_and_match_a_r
             saga.kill()?;
             saga.restart().await?;
             eprintln!("kill round {round} done");
+        }
+        if let Bus::Cluster(cluster) = &mut bus {
+            cluster.nodes[1].restart().await?;
+            eprintln!("NATS node 1 back");
         }
         anyhow::Ok(())
     };
@@ -189,7 +240,8 @@ async fn separate_processes_on_jetstream_and_mongodb_survive_kills_and_match_a_r
     // Every order settles once, through the read API of another process.
     let mut confirmed = 0;
     for (order_id, token) in &orders {
-        let settled = order_reaches(&read, token, order_id, &["confirmed", "cancelled"], Duration::from_secs(90)).await?;
+        let settled =
+            order_reaches(&read, token, order_id, &["confirmed", "cancelled"], Duration::from_secs(90)).await?;
         if settled["status"] == "confirmed" {
             assert_eq!(cents(&settled["total"]), PRICE, "{settled}");
             confirmed += 1;
@@ -211,7 +263,7 @@ async fn separate_processes_on_jetstream_and_mongodb_survive_kills_and_match_a_r
     // The stream holds the log: sequence = position, every event once.
     let events: Arc<dyn EventStore> = Arc::new(PostgresEventStore::connect(&db.url).await?);
     let head = quiet_head(events.as_ref(), Duration::from_secs(60)).await?;
-    let js = nats.jetstream().await?;
+    let js = bus.first().jetstream().await?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
         let mut stream = js.get_stream("EMPORIUM_EVENTS").await?;

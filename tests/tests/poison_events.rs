@@ -25,7 +25,12 @@ async fn append_poison(app: &TestApp) -> anyhow::Result<u64> {
         metadata: EventMetadata::default(),
     };
     let outcome = store
-        .append(AppendRequest { stream_id: stream, expected: ExpectedVersion::NoStream, events: vec![event], command_id: None })
+        .append(AppendRequest {
+            stream_id: stream,
+            expected: ExpectedVersion::NoStream,
+            events: vec![event],
+            command_id: None,
+        })
         .await?;
     Ok(outcome.last_position)
 }
@@ -53,7 +58,10 @@ async fn an_undecodable_event_is_parked_and_named_and_everything_after_it_is_pro
         if read.status == 200 {
             break;
         }
-        anyhow::ensure!(tokio::time::Instant::now() < deadline, "the product after the poison event never showed: {read}");
+        anyhow::ensure!(
+            tokio::time::Instant::now() < deadline,
+            "the product after the poison event never showed: {read}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 
@@ -74,10 +82,7 @@ async fn an_undecodable_event_is_parked_and_named_and_everything_after_it_is_pro
     assert_eq!(ready.status, 200, "{ready}");
     let detail = ready.data();
     assert!(detail["parked"]["count"].as_u64().unwrap_or(0) >= 1, "{detail}");
-    assert!(
-        detail["parked"]["messages"].as_array().into_iter().flatten().any(|m| m["position"] == poison),
-        "{detail}"
-    );
+    assert!(detail["parked"]["messages"].as_array().into_iter().flatten().any(|m| m["position"] == poison), "{detail}");
     let catalog = detail["consumers"].as_array().into_iter().flatten().find(|c| c["name"] == "catalog");
     assert_eq!(catalog.map(|c| c["parked"].as_u64()), Some(Some(1)), "{detail}");
     Ok(())

@@ -540,19 +540,21 @@ mod mongo_only {
     /// transactions, then on position guards alone.
     async fn in_both_modes<F, Fut>(test: &str, body: F) -> anyhow::Result<()>
     where
-        F: Fn(MongoReadStore, TestMongo) -> Fut,
+        F: Fn(MongoReadStore, Arc<TestMongo>) -> Fut,
         Fut: Future<Output = anyhow::Result<()>>,
     {
         for guards_only in [false, true] {
             let Some(db) = TestMongo::create(test).await? else {
                 return Ok(());
             };
+            // Held here too, so the database (and the server) outlive the body.
+            let db = Arc::new(db);
             let mut store = MongoReadStore::connect(&db.uri).await?;
             if guards_only {
                 store = store.without_transactions();
             }
             let atomicity = store.atomicity();
-            body(store, db).await.with_context(|| format!("with {atomicity:?}"))?;
+            body(store, db.clone()).await.with_context(|| format!("with {atomicity:?}"))?;
         }
         Ok(())
     }
@@ -645,6 +647,31 @@ mod mongo_only {
             },
         )
         .await
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn numbers_keep_their_kind_and_odd_keys_and_dollar_strings_read_back_unchanged() -> anyhow::Result<()> {
+        let test = "mongo_only::numbers_keep_their_kind_and_odd_keys_and_dollar_strings_read_back_unchanged";
+        let Some(db) = TestMongo::create(test).await? else {
+            return Ok(());
+        };
+        let store = MongoReadStore::connect(&db.uri).await?;
+        let doc = json!({
+            "int": 1, "float": 1.0, "max": i64::MAX, "min": i64::MIN, "tiny": 1e-300,
+            "price": "$5", "root": "$$ROOT", "a.b": 1, "nested": {"$set": {"x": "$x"}, "list": [1, 1.5, "$y"]}
+        });
+        assert!(store.commit("p", vec![DocWrite::put("c", "odd", doc.clone())], 1).await?);
+        let back = store.get("c", "odd").await?.context("document missing")?;
+        assert_eq!(back, doc);
+        assert!(back["int"].is_i64() && back["float"].is_f64() && back["nested"]["list"][0].is_i64());
+        // Integers and doubles compare as numbers in filters and ranges.
+        assert_eq!(store.query("c", &Query::new().filter("float", 1)).await?.total, 1);
+        assert_eq!(store.query("c", &Query::new().range("max", Some(9.2e18), None)).await?.total, 1);
+        // A document integer beyond i64 is refused, not rounded.
+        let too_big = store.commit("p", vec![DocWrite::put("c", "big", json!({"n": u64::MAX}))], 2).await;
+        assert!(matches!(too_big, Err(ReadStoreError::OutOfRange { .. })), "{too_big:?}");
+        assert_eq!(store.checkpoint("p").await?, 1);
+        Ok(())
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -167,7 +167,6 @@ impl NotificationDispatcher {
             tracing::warn!(%error, "delivering notifications failed; the next round retries");
         }
     }
-
 }
 
 #[async_trait]

@@ -95,7 +95,10 @@ pub fn decode(sequence: u64, payload: &[u8]) -> Result<RecordedEvent, DecodeErro
     if event.global_position != sequence {
         return Err(DecodeError {
             sequence,
-            reason: format!("it holds the event at position {} (the stream no longer mirrors the log)", event.global_position),
+            reason: format!(
+                "it holds the event at position {} (the stream no longer mirrors the log)",
+                event.global_position
+            ),
         });
     }
     Ok(event)

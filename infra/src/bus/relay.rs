@@ -10,10 +10,11 @@
 //! On start, and whenever JetStream refuses a publish (another relay got there
 //! first), it reads the stream's last sequence, checks that the message there is the
 //! log's event at that position, and resumes right after it: nothing is skipped and
-//! nothing stored twice. `Nats-Msg-Id` = event id is the second guard (JetStream
-//! ignores an expectation of sequence 0, so the very first event relies on it alone).
-//! Only one relay should run at a time (the leader lock in `emporium relay`); a
-//! second one is harmless, only wasteful.
+//! nothing stored twice. `Nats-Msg-Id` = event id is the second guard: JetStream
+//! checks it before the expected sequence, so a second relay's publish of an event
+//! already stored is answered as a duplicate at that event's sequence (within the
+//! dedupe window; after it, as a refusal). Only one relay should run at a time (the
+//! leader lock in `emporium relay`); a second one is harmless, only wasteful.
 
 use std::future::{Future, IntoFuture};
 use std::pin::{Pin, pin};
@@ -23,9 +24,9 @@ use std::time::{Duration, Instant};
 use async_nats::jetstream::context::PublishErrorKind;
 use async_nats::jetstream::message::PublishMessage;
 use async_nats::jetstream::{self, stream::RawMessageErrorKind};
+use futures::FutureExt as _;
 use futures::future::BoxFuture;
 use futures::stream::{FuturesOrdered, StreamExt};
-use futures::FutureExt as _;
 use tokio::sync::watch;
 
 use super::contract::{self, MSG_ID, STREAM};
@@ -136,7 +137,10 @@ impl Relay {
                     return Ok(());
                 }
                 Stop::Refused(position) => {
-                    tracing::info!(position, "JetStream refused a publish (another publisher got there first); resyncing");
+                    tracing::info!(
+                        position,
+                        "JetStream refused a publish (another publisher got there first); resyncing"
+                    );
                     pause = false;
                 }
                 Stop::Failed(error) if error.is_fatal() => return Err(error),
@@ -246,7 +250,9 @@ impl Relay {
             .map(move |acked| {
                 let acked = acked.map(|ack| ack.sequence).map_err(|error| match error.kind() {
                     PublishErrorKind::WrongLastSequence => PublishFailure::Refused,
-                    _ => PublishFailure::Failed(BusError::nats(format!("publishing the event at position {position}"))(error)),
+                    _ => PublishFailure::Failed(
+                        BusError::nats(format!("publishing the event at position {position}"))(error),
+                    ),
                 });
                 (position, acked)
             })
@@ -279,8 +285,15 @@ impl Relay {
         let now = Instant::now();
         match self.store.head_position().await {
             Ok(head) if published != last_position || head > published => {
-                let rate = (published.saturating_sub(last_position)) as f64 / now.duration_since(last_time).as_secs_f64();
-                tracing::info!(published, head, lag = head.saturating_sub(published), rate = rate.round(), "relay progress");
+                let rate =
+                    (published.saturating_sub(last_position)) as f64 / now.duration_since(last_time).as_secs_f64();
+                tracing::info!(
+                    published,
+                    head,
+                    lag = head.saturating_sub(published),
+                    rate = rate.round(),
+                    "relay progress"
+                );
             }
             Ok(_) => {}
             Err(error) => tracing::warn!(error = %error, published, "relay cannot read the log's head"),

@@ -290,11 +290,11 @@ impl JetStreamFeed {
         }
     }
 
-    /// Moves `ready` into `held` and returns its events.
-    fn hand_out(&mut self) -> Vec<RecordedEvent> {
-        let ready = std::mem::take(&mut self.ready);
-        let mut events = Vec::with_capacity(ready.len());
-        for (event, message) in ready {
+    /// Moves up to `max` events from `ready` into `held` and returns them.
+    fn hand_out(&mut self, max: usize) -> Vec<RecordedEvent> {
+        let count = self.ready.len().min(max);
+        let mut events = Vec::with_capacity(count);
+        for (event, message) in self.ready.drain(..count) {
             self.held.push_back((event.global_position, message));
             events.push(event);
         }
@@ -357,7 +357,7 @@ impl Feed for JetStreamFeed {
                 Taken::Poison(error) => self.poisoned = Some(error),
             }
         }
-        Ok(self.hand_out())
+        Ok(self.hand_out(max))
     }
 
     async fn ack(&mut self, position: u64) -> Result<(), SourceError> {

@@ -90,9 +90,7 @@ pub async fn list(store: &dyn ReadStore, consumer: Option<&str>) -> Result<Vec<P
         let page = store.query(COLLECTION, &query.clone().page(offset, MAX_LIMIT)).await?;
         let fetched = page.items.len() as u64;
         for doc in page.items {
-            out.push(
-                serde_json::from_value(doc).map_err(ReadStoreError::json("reading a parked message".to_owned()))?,
-            );
+            out.push(serde_json::from_value(doc).map_err(ReadStoreError::json("reading a parked message".to_owned()))?);
         }
         offset += fetched;
         if fetched == 0 || offset >= page.total {

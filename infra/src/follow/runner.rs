@@ -71,7 +71,15 @@ impl Follower {
     pub fn new(consumer: Arc<dyn Consumer>, source: Arc<dyn EventSource>, health: Health) -> Self {
         let (position, _) = watch::channel(0);
         let name = consumer.name().to_owned();
-        Self { consumer, source, health, policy: RetryPolicy::default(), batch_size: DEFAULT_BATCH_SIZE, position, name }
+        Self {
+            consumer,
+            source,
+            health,
+            policy: RetryPolicy::default(),
+            batch_size: DEFAULT_BATCH_SIZE,
+            position,
+            name,
+        }
     }
 
     /// Sets the most events per batch (at least 1).
@@ -139,7 +147,8 @@ impl Follower {
             match opened {
                 Ok((checkpoint, feed)) => {
                     self.position.send_replace(checkpoint);
-                    let parked = parked::list(self.consumer.store().as_ref(), Some(&self.name)).await.map_or(0, |p| p.len());
+                    let parked =
+                        parked::list(self.consumer.store().as_ref(), Some(&self.name)).await.map_or(0, |p| p.len());
                     self.health.update(&self.name, |state| {
                         state.condition = Condition::Running;
                         state.position = checkpoint;
@@ -337,11 +346,10 @@ impl Follower {
         };
         for mut entry in entries {
             let outcome: Result<(), ConsumeError> = async {
-                let event = self
-                    .source
-                    .event_at(entry.position)
-                    .await?
-                    .ok_or_else(|| format!("the event at position {} is no longer in the source", entry.position))?;
+                let event =
+                    self.source.event_at(entry.position).await?.ok_or_else(|| {
+                        format!("the event at position {} is no longer in the source", entry.position)
+                    })?;
                 let mut writes = self.consumer.handle(std::slice::from_ref(&event)).await?;
                 writes.push(entry.delete());
                 store.write(&self.name, writes).await?;

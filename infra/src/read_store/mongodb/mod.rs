@@ -30,6 +30,12 @@
 //! - A document only moves forward in log order: unlike the SQL adapters, a batch
 //!   of one projection does not overwrite a document another projection wrote at a
 //!   later position.
+//!
+//! Where results can differ from the SQL adapters (outside the contract suite): text
+//! search matches string values only (SQL also searches a number's or an object's
+//! text); sorting on a field holding arrays uses their smallest (largest, when
+//! descending) element; integers beyond `i64` are refused; without transactions a
+//! query's count and page are two reads.
 
 mod atomicity;
 mod convert;

@@ -76,9 +76,21 @@ ensure_secantusdb() {
   export EMPORIUM_SECANTUSD="$venv/bin/secantusd-py"
 }
 
+# The bus tests start their own nats-server processes (single nodes and a 3-node
+# cluster on loopback ports), never the machine's shared one: only the binary is needed.
+ensure_nats_server() {
+  if [ -n "${NATS_SERVER_BIN:-}" ] || command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ]; then
+    return
+  fi
+  echo "test.sh: installing nats-server (apt-get)…" >&2
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nats-server >/dev/null
+}
+
 ensure_postgres
 choose_postgres_url
 ensure_secantusdb
+ensure_nats_server
 
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast "$@"

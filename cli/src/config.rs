@@ -181,6 +181,20 @@ pub struct RelayArgs {
     /// Event bus options (`--bus` is required).
     #[command(flatten)]
     pub bus: BusArgs,
+    /// Where `/health` and `/health/ready` listen.
+    #[command(flatten)]
+    pub probe: ProbeArgs,
+}
+
+/// The HTTP port of a process that serves only its health (`relay`, `projector`).
+#[derive(Debug, Clone, Args)]
+pub struct ProbeArgs {
+    /// Address for `/health` and `/health/ready`.
+    #[arg(long, env = "EMPORIUM_BIND", default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Port for `/health` and `/health/ready` (0 picks a free one and logs it).
+    #[arg(long, env = "EMPORIUM_PORT", default_value_t = 8080)]
+    pub port: u16,
 }
 
 /// `emporium projector`.
@@ -192,12 +206,9 @@ pub struct ProjectorArgs {
     /// Event bus options.
     #[command(flatten)]
     pub bus: BusArgs,
-    /// Address for `/health` and `/health/ready`.
-    #[arg(long, env = "EMPORIUM_BIND", default_value = "127.0.0.1")]
-    pub bind: IpAddr,
-    /// Port for `/health` and `/health/ready` (0 picks a free one and logs it).
-    #[arg(long, env = "EMPORIUM_PORT", default_value_t = 8080)]
-    pub port: u16,
+    /// Where `/health` and `/health/ready` listen.
+    #[command(flatten)]
+    pub probe: ProbeArgs,
     /// Projectors to run (default: all). `emporium projections status` lists them.
     pub names: Vec<String>,
 }

@@ -9,6 +9,7 @@ mod http;
 mod openapi;
 mod pages;
 mod payments;
+mod probe;
 mod process_managers;
 mod projections;
 mod projector;

@@ -2,16 +2,13 @@
 //! checkpoint, and its own durable consumer with `--bus`), with `/health` and
 //! `/health/ready` on `--port`. Several processes may run different names at once.
 
-use std::net::SocketAddr;
-
 use anyhow::Context;
 use emporium_infra::follow::Health;
 use emporium_projections::ProjectionRunner;
-use emporium_read_api::health::{self, HealthState};
+use emporium_read_api::health::HealthState;
 
 use crate::config::ProjectorArgs;
-use crate::serve::shutdown_signal;
-use crate::{consumers, http, projections, stores};
+use crate::{consumers, probe, projections, stores};
 
 /// Runs the named projectors until Ctrl-C or SIGTERM.
 pub async fn run(args: ProjectorArgs) -> anyhow::Result<()> {
@@ -23,14 +20,9 @@ pub async fn run(args: ProjectorArgs) -> anyhow::Result<()> {
     let health = Health::new();
     tracing::info!(projectors = ?names, source = source.kind(), "starting projectors");
     let running = ProjectionRunner::with_source(source, reads.clone(), projectors).with_health(health.clone()).spawn();
-    let app =
-        http::finish(health::router(HealthState { events, consumers: health, applied: None, parked_in: vec![reads] }));
-    let address = SocketAddr::new(args.bind, args.port);
-    let listener = tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding {address}"))?;
-    let local = listener.local_addr().context("reading the bound address")?;
-    tracing::info!(address = %local, "emporium listening");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving HTTP")?;
+    let state = HealthState { events, consumers: health, applied: None, parked_in: vec![reads] };
+    let served = probe::serve(&args.probe, state).await?.await.context("the health server panicked");
     running.stop().await;
     tracing::info!("projectors stopped");
-    Ok(())
+    served?
 }

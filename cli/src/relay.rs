@@ -13,12 +13,15 @@ use std::time::Duration;
 
 use anyhow::Context;
 use emporium_infra::bus::{self, Relay};
-use emporium_infra::leader::{LeaderLock, LeaderTiming};
+use emporium_infra::follow::Health;
+use emporium_infra::follow::health::Condition;
+use emporium_infra::leader::LeaderTiming;
+use emporium_read_api::health::HealthState;
 use tokio::sync::oneshot;
 
-use crate::config::{RelayArgs, StoreArgs};
+use crate::config::RelayArgs;
 use crate::serve::shutdown_signal;
-use crate::stores;
+use crate::{probe, stores};
 
 /// The lock's name: one publishing relay per event store.
 const LOCK_NAME: &str = "relay";
@@ -27,16 +30,41 @@ const RETRY_AFTER_ERROR: Duration = Duration::from_secs(2);
 /// The connection name the NATS server shows.
 const CONNECTION_NAME: &str = "emporium-relay";
 
-/// Runs the relay until Ctrl-C or SIGTERM.
+/// Runs the relay until Ctrl-C or SIGTERM, with its health on `--port`: the relay
+/// appears on `/health/ready` as a consumer named `relay` (standby, running with the
+/// position it published, or failed).
 pub async fn run(args: RelayArgs) -> anyhow::Result<()> {
     let Some(servers) = args.bus.bus.clone().filter(|servers| !servers.trim().is_empty()) else {
         anyhow::bail!("emporium relay publishes to NATS JetStream: give it --bus nats://host:4222 (or EMPORIUM_BUS)");
     };
-    let replicas = usize::from(args.bus.bus_replicas);
     let events = stores::event_store(&args.store).await?;
-    let lock = event_store_lock(&args.store);
+    let health = Health::new();
+    health.register(LOCK_NAME, "jetstream");
+    let state = HealthState { events: events.clone(), consumers: health.clone(), applied: None, parked_in: Vec::new() };
+    let probes = probe::serve(&args.probe, state).await?;
+    let relayed = relay(&args, &servers, events, &health).await;
+    if let Err(error) = &relayed {
+        health.update(LOCK_NAME, |state| {
+            state.condition = Condition::Failed;
+            state.error = Some(format!("{error:#}"));
+        });
+    }
+    probes.abort();
+    relayed
+}
+
+/// Leads (or stands by) and publishes until shutdown.
+async fn relay(
+    args: &RelayArgs,
+    servers: &str,
+    events: std::sync::Arc<dyn emporium_infra::event_store::EventStore>,
+    health: &Health,
+) -> anyhow::Result<()> {
+    let replicas = usize::from(args.bus.bus_replicas);
+    let lock = stores::event_store_lock(&args.store)?;
     let mut shutdown = pin!(shutdown_signal());
     loop {
+        health.update(LOCK_NAME, |state| state.condition = Condition::Standby);
         let acquired = tokio::select! {
             () = shutdown.as_mut() => return Ok(()),
             acquired = lock.acquire(LOCK_NAME, LeaderTiming::default()) => acquired,
@@ -52,12 +80,13 @@ pub async fn run(args: RelayArgs) -> anyhow::Result<()> {
             }
         };
         tracing::info!("leading: relaying the event log to JetStream");
-        let Some(js) = connect(&servers, shutdown.as_mut()).await else {
+        let Some(js) = connect(servers, shutdown.as_mut()).await else {
             leadership.release().await;
             return Ok(());
         };
         let (stop, stopped) = oneshot::channel::<()>();
         let relay = Relay::new(events.clone(), js, replicas);
+        let _reporter = AbortOnDrop(tokio::spawn(report_progress(relay.published(), health.clone())));
         let mut running = pin!(relay.run(async move {
             let _ = stopped.await;
         }));
@@ -78,16 +107,6 @@ pub async fn run(args: RelayArgs) -> anyhow::Result<()> {
                 running.await.context("stopping the relay")?;
             }
         }
-    }
-}
-
-/// The leader lock in the event store's location.
-fn event_store_lock(args: &StoreArgs) -> LeaderLock {
-    let spec = args.event_store.trim();
-    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
-        LeaderLock::Postgres { url: spec.to_owned() }
-    } else {
-        LeaderLock::File { dir: args.data_dir.clone() }
     }
 }
 
@@ -115,5 +134,28 @@ async fn pause(shutdown: Pin<&mut impl Future<Output = ()>>) -> bool {
     tokio::select! {
         () = shutdown => true,
         () = tokio::time::sleep(RETRY_AFTER_ERROR) => false,
+    }
+}
+
+/// Shows the relay's published position on the health board as it moves.
+async fn report_progress(mut published: tokio::sync::watch::Receiver<u64>, health: Health) {
+    loop {
+        let position = *published.borrow_and_update();
+        health.update(LOCK_NAME, |state| {
+            state.condition = Condition::Running;
+            state.position = position;
+        });
+        if published.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+/// Aborts a helper task when its owner's scope ends.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

@@ -49,7 +49,8 @@ fn locate<'a>(flag: &str, spec: &'a str, data_dir: &Path, file: &str) -> anyhow:
     } else if spec.starts_with("mongodb://") {
         Ok(Location::Mongo(spec))
     } else {
-        anyhow::bail!("{flag} must be `sqlite`, a postgres:// URL or (read store only) a mongodb:// URL, not {spec:?}")
+        let mongo = if flag == "--read-store" { ", a mongodb:// URL" } else { "" };
+        anyhow::bail!("{flag} must be `sqlite`{mongo} or a postgres:// URL, not {spec:?}")
     }
 }
 
@@ -87,6 +88,16 @@ pub fn leader_lock(args: &StoreArgs) -> anyhow::Result<LeaderLock> {
         Location::Postgres(url) => LeaderLock::Postgres { url: url.to_owned() },
         Location::Sqlite(_) => LeaderLock::File { dir: args.data_dir.clone() },
         Location::Mongo(_) => return Err(no_mongo("--state-store")),
+    })
+}
+
+/// The relay's lock: an advisory lock in the event store's PostgreSQL, else a lock
+/// file in the data dir, so one relay per event store publishes.
+pub fn event_store_lock(args: &StoreArgs) -> anyhow::Result<LeaderLock> {
+    Ok(match locate("--event-store", &args.event_store, &args.data_dir, "events.db")? {
+        Location::Postgres(url) => LeaderLock::Postgres { url: url.to_owned() },
+        Location::Sqlite(_) => LeaderLock::File { dir: args.data_dir.clone() },
+        Location::Mongo(_) => return Err(no_mongo("--event-store")),
     })
 }
 
@@ -137,45 +148,45 @@ pub async fn event_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn EventStore>
 
 /// Opens the read store the flags name.
 pub async fn read_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn ReadStore>> {
-    Ok(match locate("--read-store", &args.read_store, &args.data_dir, READ_DB)? {
-        Location::Sqlite(path) => {
-            tracing::info!(path = %path.display(), "read store: SQLite");
-            Arc::new(
-                SqliteReadStore::open(&path)
-                    .await
-                    .with_context(|| format!("opening the read store {}", path.display()))?,
-            )
-        }
-        Location::Postgres(url) => {
-            tracing::info!("read store: PostgreSQL");
-            Arc::new(PostgresReadStore::connect(url).await.context("opening the PostgreSQL read store")?)
-        }
-        Location::Mongo(url) => {
-            // The URL may hold a password: it is not logged.
-            let store = MongoReadStore::connect(url).await.context("opening the MongoDB read store")?;
-            tracing::info!(database = %store.database().name(), atomicity = ?store.atomicity(), "read store: MongoDB");
-            Arc::new(store)
-        }
-    })
+    documents("--read-store", &args.read_store, &args.data_dir, READ_DB, "read store").await
 }
 
 /// Opens the process managers' state store (saga instances, deadlines, the mail
-/// queue): a document store of its own, which no projection rebuild touches.
+/// queue): a document store of its own, which no projection rebuild touches. Not on
+/// MongoDB: its leader lock lives where its state does (PostgreSQL or the data dir).
 pub async fn state_store(args: &StoreArgs) -> anyhow::Result<Arc<dyn ReadStore>> {
-    Ok(match locate("--state-store", state_spec(args), &args.data_dir, STATE_DB)? {
+    let spec = state_spec(args);
+    if let Location::Mongo(_) = locate("--state-store", spec, &args.data_dir, STATE_DB)? {
+        return Err(no_mongo("--state-store"));
+    }
+    documents("--state-store", spec, &args.data_dir, STATE_DB, "state store").await
+}
+
+/// Opens a document store (`role` names it in logs and errors) at `spec`.
+async fn documents(
+    flag: &str,
+    spec: &str,
+    data_dir: &Path,
+    file: &str,
+    role: &str,
+) -> anyhow::Result<Arc<dyn ReadStore>> {
+    Ok(match locate(flag, spec, data_dir, file)? {
         Location::Sqlite(path) => {
-            tracing::info!(path = %path.display(), "state store: SQLite");
+            tracing::info!(path = %path.display(), "{role}: SQLite");
             Arc::new(
-                SqliteReadStore::open(&path)
-                    .await
-                    .with_context(|| format!("opening the state store {}", path.display()))?,
+                SqliteReadStore::open(&path).await.with_context(|| format!("opening the {role} {}", path.display()))?,
             )
         }
         Location::Postgres(url) => {
-            tracing::info!("state store: PostgreSQL");
-            Arc::new(PostgresReadStore::connect(url).await.context("opening the PostgreSQL state store")?)
+            tracing::info!("{role}: PostgreSQL");
+            Arc::new(PostgresReadStore::connect(url).await.with_context(|| format!("opening the PostgreSQL {role}"))?)
         }
-        Location::Mongo(_) => return Err(no_mongo("--state-store")),
+        Location::Mongo(url) => {
+            // The URL may hold a password: it is not logged.
+            let store = MongoReadStore::connect(url).await.with_context(|| format!("opening the MongoDB {role}"))?;
+            tracing::info!(database = %store.database().name(), atomicity = ?store.atomicity(), "{role}: MongoDB");
+            Arc::new(store)
+        }
     })
 }
 

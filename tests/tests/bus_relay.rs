@@ -485,7 +485,7 @@ struct RelayProcess {
 impl RelayProcess {
     fn start(data_dir: &Path, bus: &str) -> Self {
         let mut child = Command::new(emporium_tests::app::binary().unwrap())
-            .args(["--log-format", "json", "--log", "info", "relay", "--data-dir"])
+            .args(["--log-format", "json", "--log", "info", "relay", "--port", "0", "--data-dir"])
             .arg(data_dir)
             .args(["--bus", bus])
             .env_remove("RUST_LOG")
@@ -553,7 +553,7 @@ impl Drop for RelayProcess {
 async fn emporium_relay_without_bus_fails_with_a_clear_error() {
     let data_dir = tempfile::tempdir().unwrap();
     let output = Command::new(emporium_tests::app::binary().unwrap())
-        .args(["relay", "--data-dir"])
+        .args(["relay", "--port", "0", "--data-dir"])
         .arg(data_dir.path())
         .env_remove("EMPORIUM_BUS")
         .output()

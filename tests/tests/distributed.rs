@@ -7,8 +7,7 @@
 //! sequence = position, and every read model equals one rebuilt from the log.
 
 use std::collections::BTreeMap;
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,46 +28,6 @@ use emporium_tests::postgres::TestDatabase;
 const PRICE: i64 = 2_500;
 const UNITS: i64 = 10;
 const JWT_SECRET: &str = "a-shared-secret-for-every-process-of-the-test";
-
-/// A process without an HTTP port to wait for (the relay).
-struct Background {
-    child: Option<Child>,
-    args: Vec<String>,
-}
-
-impl Background {
-    fn start(args: Vec<String>) -> anyhow::Result<Self> {
-        let mut this = Self { child: None, args };
-        this.restart()?;
-        Ok(this)
-    }
-
-    fn restart(&mut self) -> anyhow::Result<()> {
-        let child = Command::new(binary()?)
-            .args(&self.args)
-            .env_remove("RUST_LOG")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("starting a background emporium")?;
-        self.child = Some(child);
-        Ok(())
-    }
-
-    fn kill(&mut self) -> anyhow::Result<()> {
-        if let Some(mut child) = self.child.take() {
-            child.kill()?;
-            child.wait()?;
-        }
-        Ok(())
-    }
-}
-
-impl Drop for Background {
-    fn drop(&mut self) {
-        let _ = self.kill();
-    }
-}
 
 /// Every document of `collection`, as sorted JSON texts.
 async fn documents(store: &dyn ReadStore, collection: &str) -> anyhow::Result<Vec<String>> {
@@ -117,18 +76,11 @@ fn flags(db: &str, read_store: &str, bus: &str) -> Vec<String> {
 
 /// One HTTP part; the parts that serve APIs or mail links share one token secret.
 fn part(command: &str, mut args: Vec<String>, extra: &[&str]) -> anyhow::Result<TestApp> {
-    if command != "projector" {
+    if !matches!(command, "projector" | "relay") {
         args.extend(["--jwt-secret".to_owned(), JWT_SECRET.to_owned()]);
     }
     args.extend(extra.iter().map(|s| (*s).to_owned()));
     TestApp::spawn_command(command, tempfile::tempdir()?, args, None)
-}
-
-fn relay_args(data_dir: &Path, shared: &[String]) -> Vec<String> {
-    let mut args = vec!["--log-format".to_owned(), "json".to_owned(), "relay".to_owned(), "--data-dir".to_owned()];
-    args.push(data_dir.display().to_string());
-    args.extend(shared.iter().cloned());
-    args
 }
 
 /// The NATS the test runs on.
@@ -184,8 +136,7 @@ async fn run(mut bus: Bus) -> anyhow::Result<()> {
     };
     let mut shared = flags(&db.url, &read_store, &bus.urls());
     shared.extend(["--bus-replicas".to_owned(), bus.replicas().to_owned()]);
-    let relay_dir = tempfile::tempdir()?;
-    let mut relay = Background::start(relay_args(relay_dir.path(), &shared))?;
+    let mut relay = part("relay", shared.clone(), &[])?;
     let write = part("write-api", shared.clone(), &[])?;
     let read = part("read-api", shared.clone(), &[])?;
     let mut projector = part("projector", shared.clone(), &[])?;
@@ -213,7 +164,7 @@ async fn run(mut bus: Bus) -> anyhow::Result<()> {
         for round in 0..3 {
             tokio::time::sleep(Duration::from_millis(400)).await;
             relay.kill()?;
-            relay.restart()?;
+            relay.restart().await?;
             tokio::time::sleep(Duration::from_millis(300)).await;
             projector.kill()?;
             projector.restart().await?;
@@ -309,7 +260,9 @@ async fn run(mut bus: Bus) -> anyhow::Result<()> {
     assert!(compared.get("orders").copied().unwrap_or(0) >= orders.len(), "{compared:?}");
 
     // Every part answers ready, and no message was parked on the way.
-    for (name, app) in [("write-api", &write), ("read-api", &read), ("projector", &projector), ("saga", &saga)] {
+    let parts =
+        [("relay", &relay), ("write-api", &write), ("read-api", &read), ("projector", &projector), ("saga", &saga)];
+    for (name, app) in parts {
         let ready = app.get("/health/ready", None).await?;
         assert_eq!(ready.status, 200, "{name}: {ready}");
         assert_eq!(ready.data()["parked"]["count"], 0, "{name}: {ready}");

@@ -32,6 +32,14 @@ pub fn command_error<E: DomainRefusal>(error: CommandError<E>) -> ApiError {
     match error {
         CommandError::Domain(refusal) => domain_error(&refusal),
         CommandError::Contention { .. } => ApiError::conflict("command.contention", error.to_string()),
+        CommandError::Store(store) if store.is_unavailable() => {
+            tracing::warn!(error = %store, "event store unavailable; answering 503");
+            ApiError::unavailable(
+                "store.unavailable",
+                "the event store is unavailable; retry shortly (a retry with the same Idempotency-Key is safe)",
+                2,
+            )
+        }
         other => ApiError::internal(&other),
     }
 }

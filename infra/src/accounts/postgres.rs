@@ -26,7 +26,8 @@ impl PostgresAccountStore {
     /// Connects to `url` and applies the account store's migrations.
     pub async fn connect(url: &str) -> Result<Self, AccountStoreError> {
         let pool = PgPoolOptions::new()
-            .max_connections(10)
+            .max_connections(6)
+            .idle_timeout(Duration::from_secs(60))
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await

@@ -63,3 +63,29 @@ impl StoreError {
         matches!(self, StoreError::Conflict { .. })
     }
 }
+
+impl StoreError {
+    /// Whether the store could not be reached (connection refused or lost, pool
+    /// exhausted, server shutting down or refusing connections): worth a 503 and a
+    /// retry, unlike a refusal or a corrupt row.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Database { source, .. } => connection_trouble(source),
+            Self::WriterGone => true,
+            _ => false,
+        }
+    }
+}
+
+/// Whether a driver error means the database is out of reach rather than refusing.
+pub(crate) fn connection_trouble(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Tls(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // 08: connection exception; 57P0x: shutdown, cannot connect now; 53300: too
+            // many connections; 55000 is how `ALLOW_CONNECTIONS false` refuses.
+            code.starts_with("08") || code.starts_with("57P0") || code == "53300" || code == "55000"
+        }),
+        _ => false,
+    }
+}

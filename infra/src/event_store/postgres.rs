@@ -35,8 +35,11 @@ impl PostgresEventStore {
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         let options: PgConnectOptions =
             url.parse().map_err(StoreError::db(format!("parsing PostgreSQL URL {}", redact(url))))?;
+        // A deployment runs several processes against one server (100 connections by
+        // default): each pool stays small and gives idle connections back.
         let pool = PgPoolOptions::new()
-            .max_connections(16)
+            .max_connections(8)
+            .idle_timeout(std::time::Duration::from_secs(60))
             .connect_with(options)
             .await
             .map_err(StoreError::db(format!("connecting to {}", redact(url))))?;

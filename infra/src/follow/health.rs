@@ -13,6 +13,8 @@ pub enum Condition {
     Starting,
     /// Following the log.
     Running,
+    /// Waiting for a leader lock another process holds (ready: it takes over when needed).
+    Standby,
     /// A batch failed; retrying with back-off.
     Retrying,
     /// Stopped on request.
@@ -61,7 +63,7 @@ impl Health {
     }
 
     /// Registers (or resets) a consumer's entry.
-    pub(crate) fn register(&self, name: &str, source: &'static str) {
+    pub fn register(&self, name: &str, source: &'static str) {
         let state = ConsumerState {
             name: name.to_owned(),
             source,
@@ -74,7 +76,7 @@ impl Health {
     }
 
     /// Changes a consumer's entry.
-    pub(crate) fn update(&self, name: &str, change: impl FnOnce(&mut ConsumerState)) {
+    pub fn update(&self, name: &str, change: impl FnOnce(&mut ConsumerState)) {
         if let Some(state) = self.board.lock().unwrap_or_else(PoisonError::into_inner).get_mut(name) {
             change(state);
         }

@@ -285,7 +285,7 @@ impl TestApp {
 fn launch(data_dir: &Path, subcommand: &str, args: &[String]) -> anyhow::Result<(Child, String)> {
     let mut command = Command::new(binary()?);
     command.args(["--log-format", "json", "--log", "info", subcommand, "--port", "0"]);
-    if subcommand != "projector" {
+    if !matches!(subcommand, "projector" | "relay") {
         command.args(["--admin-email", ADMIN_EMAIL, "--admin-password", ADMIN_PASSWORD]);
     }
     command

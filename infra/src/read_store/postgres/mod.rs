@@ -24,7 +24,8 @@ impl PostgresReadStore {
     /// Connects to `url` and applies the read store's migrations.
     pub async fn connect(url: &str) -> Result<Self, ReadStoreError> {
         let pool = PgPoolOptions::new()
-            .max_connections(10)
+            .max_connections(6)
+            .idle_timeout(Duration::from_secs(60))
             .acquire_timeout(Duration::from_secs(10))
             .connect(url)
             .await

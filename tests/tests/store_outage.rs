@@ -1,0 +1,84 @@
+//! PostgreSQL out of reach under load: the test's own database stops taking
+//! connections (`ALLOW_CONNECTIONS false`, every session terminated) while stock
+//! changes keep coming. Commands answer 503 with `store.unavailable` and `Retry-After`
+//! meanwhile (never a 500), readiness answers 503, and once the database is back the
+//! shop works again with every acknowledged change kept.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use emporium_tests::app::TestApp;
+use emporium_tests::checkout::{product, stock_settles};
+use emporium_tests::postgres::server_url;
+use serde_json::json;
+use sqlx::{Connection, Executor, PgConnection};
+
+const UNITS: i64 = 5;
+
+/// Closes (or reopens) the database to new connections and ends the open ones.
+async fn set_reachable(database: &str, reachable: bool) -> anyhow::Result<()> {
+    let mut admin = PgConnection::connect(&server_url()).await?;
+    admin.execute(format!("ALTER DATABASE {database} WITH ALLOW_CONNECTIONS {reachable}").as_str()).await?;
+    if !reachable {
+        admin
+            .execute(
+                format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'").as_str(),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_answer_503_while_postgres_is_away_and_nothing_acknowledged_is_lost() -> anyhow::Result<()> {
+    let app = TestApp::spawn_postgres().await?;
+    let url = app.store_flags().get(1).cloned().context("a PostgreSQL app has store flags")?;
+    let database = url.rsplit('/').next().context("a database name")?.to_owned();
+    let admin = app.admin_token().await?;
+    let item = product(&app, &admin, "OUTAGE-1", 1_000, UNITS).await?;
+    let change = |quantity: i64| json!({ "quantity": quantity, "reason": "restock" });
+    let path = format!("/api/v1/products/{item}/stock");
+    let mut acknowledged = 0;
+
+    set_reachable(&database, false).await?;
+    let mut refused = 0;
+    for _ in 0..10 {
+        let answer = app.post(&path, Some(&admin), &change(1)).await?;
+        match answer.status {
+            200 => acknowledged += 1,
+            503 => {
+                assert_eq!(answer.error_codes(), vec!["store.unavailable".to_owned()], "{answer}");
+                assert!(answer.header("retry-after").is_some(), "{answer}");
+                refused += 1;
+            }
+            other => anyhow::bail!("a command while PostgreSQL is away answered {other}: {answer}"),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(refused >= 9, "only {refused} of 10 commands were refused while the database was away");
+    let ready = app.get("/health/ready", None).await?;
+    assert_eq!(ready.status, 503, "{ready}");
+
+    set_reachable(&database, true).await?;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let answer = app.post(&path, Some(&admin), &change(2)).await?;
+        if answer.status == 200 {
+            acknowledged += 2;
+            break;
+        }
+        assert_eq!(answer.status, 503, "{answer}");
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "commands did not work again within 30 s: {answer}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    for _ in 0..3 {
+        let answer = app.post(&path, Some(&admin), &change(1)).await?;
+        assert_eq!(answer.status, 200, "{answer}");
+        acknowledged += 1;
+    }
+    let expected = UNITS + acknowledged;
+    assert_eq!(stock_settles(&app, &item, expected, Duration::from_secs(20)).await?, expected);
+    let ready = app.get("/health/ready", None).await?;
+    assert_eq!(ready.status, 200, "{ready}");
+    Ok(())
+}

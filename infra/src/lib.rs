@@ -12,6 +12,10 @@
 //! - [`payments`]: the payment gateway port and its adapters;
 //! - [`sms`]: the SMS port and its adapters (log, Twilio).
 
+// Helpers the SQL adapters share (group commit, stored-answer encoding, error
+// classification) are unused in a build with neither database feature.
+#![cfg_attr(not(any(feature = "postgres", feature = "sqlite")), allow(dead_code))]
+
 pub mod accounts;
 #[cfg(feature = "nats")]
 pub mod bus;

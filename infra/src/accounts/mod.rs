@@ -7,7 +7,9 @@
 //! `acct_`); both pass `tests/tests/accounts.rs`.
 
 mod error;
+#[cfg(feature = "postgres")]
 pub mod postgres;
+#[cfg(feature = "sqlite")]
 pub mod sqlite;
 mod stored;
 

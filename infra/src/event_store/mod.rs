@@ -6,7 +6,9 @@ mod envelope;
 mod error;
 mod group_commit;
 mod hash_chain;
+#[cfg(feature = "postgres")]
 pub mod postgres;
+#[cfg(feature = "sqlite")]
 pub mod sqlite;
 mod subscription;
 

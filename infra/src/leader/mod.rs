@@ -12,6 +12,7 @@
 //! dies, so a killed leader never blocks its successor).
 
 mod file;
+#[cfg(feature = "postgres")]
 mod postgres;
 
 use std::path::PathBuf;
@@ -101,7 +102,12 @@ impl LeaderLock {
         let (lost_tx, lost) = watch::channel(false);
         let (release, released) = oneshot::channel();
         let keeper = match self {
+            #[cfg(feature = "postgres")]
             Self::Postgres { url } => postgres::acquire(url, name, timing, lost_tx, released).await?,
+            #[cfg(not(feature = "postgres"))]
+            Self::Postgres { .. } => {
+                return Err(LeaderError::File(std::io::Error::other("built without the `postgres` feature")));
+            }
             Self::File { dir } => {
                 file::acquire(&dir.join(format!("leader-{name}.lock")), timing, lost_tx, released).await?
             }

@@ -4,6 +4,7 @@
 pub mod log;
 pub mod outbox;
 mod rfc5322;
+#[cfg(feature = "smtp")]
 pub mod smtp;
 
 use async_trait::async_trait;

@@ -7,6 +7,7 @@
 //! event, so a retried or redelivered step never charges twice.
 
 pub mod simulated;
+#[cfg(feature = "stripe")]
 pub mod stripe;
 pub mod stripe_charge;
 pub mod webhook;

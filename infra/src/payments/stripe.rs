@@ -42,8 +42,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.stripe.com";
 /// Default per-request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The metadata key carrying Emporium's payment id on PaymentIntents and Charges.
-pub const PAYMENT_ID_METADATA: &str = "emporium_payment_id";
+pub use super::stripe_charge::PAYMENT_ID_METADATA;
 
 /// How to reach Stripe.
 #[derive(Clone)]

@@ -18,8 +18,10 @@ mod error;
 mod field;
 #[cfg(feature = "mongodb")]
 pub mod mongodb;
+#[cfg(feature = "postgres")]
 pub mod postgres;
 mod query;
+#[cfg(feature = "sqlite")]
 pub mod sqlite;
 mod write;
 

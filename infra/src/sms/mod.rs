@@ -3,6 +3,7 @@
 //! Messages API.
 
 pub mod log;
+#[cfg(feature = "twilio")]
 pub mod twilio;
 
 use async_trait::async_trait;

@@ -15,7 +15,7 @@ use anyhow::Context;
 use emporium_infra::bus::{self, Relay};
 use emporium_infra::follow::Health;
 use emporium_infra::follow::health::Condition;
-use emporium_infra::leader::LeaderTiming;
+use emporium_infra::leader::{LeaderLock, LeaderTiming};
 use emporium_read_api::health::HealthState;
 use tokio::sync::oneshot;
 
@@ -39,30 +39,53 @@ pub async fn run(args: RelayArgs) -> anyhow::Result<()> {
     };
     let events = stores::event_store(&args.store).await?;
     let health = Health::new();
-    health.register(LOCK_NAME, "jetstream");
     let state = HealthState { events: events.clone(), consumers: health.clone(), applied: None, parked_in: Vec::new() };
     let probes = probe::serve(&args.probe, state).await?;
-    let relayed = relay(&args, &servers, events, &health).await;
-    if let Err(error) = &relayed {
+    let target = Target { servers, replicas: args.bus.bus_replicas, lock: stores::event_store_lock(&args.store)? };
+    let relayed = publish(target, events, &health, shutdown_signal()).await;
+    probes.abort();
+    relayed
+}
+
+/// Where and how a relay publishes.
+pub struct Target {
+    /// The NATS servers (`--bus`).
+    pub servers: String,
+    /// Replicas of the stream (`--bus-replicas`).
+    pub replicas: u8,
+    /// The lock that lets one relay per event store publish.
+    pub lock: LeaderLock,
+}
+
+/// Leads (or stands by) and publishes `events` until `shutdown` resolves, reporting as
+/// `relay` on `health` (a failure is reported there too). `emporium relay` runs this
+/// alone; `emporium serve --bus` runs it beside everything else.
+pub async fn publish(
+    target: Target,
+    events: std::sync::Arc<dyn emporium_infra::event_store::EventStore>,
+    health: &Health,
+    shutdown: impl Future<Output = ()>,
+) -> anyhow::Result<()> {
+    health.register(LOCK_NAME, "jetstream");
+    let published = lead(&target, events, health, shutdown).await;
+    if let Err(error) = &published {
         health.update(LOCK_NAME, |state| {
             state.condition = Condition::Failed;
             state.error = Some(format!("{error:#}"));
         });
     }
-    probes.abort();
-    relayed
+    published
 }
 
-/// Leads (or stands by) and publishes until shutdown.
-async fn relay(
-    args: &RelayArgs,
-    servers: &str,
+/// The leader loop behind [`publish`].
+async fn lead(
+    target: &Target,
     events: std::sync::Arc<dyn emporium_infra::event_store::EventStore>,
     health: &Health,
+    shutdown: impl Future<Output = ()>,
 ) -> anyhow::Result<()> {
-    let replicas = usize::from(args.bus.bus_replicas);
-    let lock = stores::event_store_lock(&args.store)?;
-    let mut shutdown = pin!(shutdown_signal());
+    let (servers, replicas, lock) = (target.servers.as_str(), usize::from(target.replicas), &target.lock);
+    let mut shutdown = pin!(shutdown);
     loop {
         health.update(LOCK_NAME, |state| state.condition = Condition::Standby);
         let acquired = tokio::select! {

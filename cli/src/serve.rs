@@ -22,7 +22,7 @@ use emporium_write_api::{AuthSettings, WriteState};
 
 use crate::config::{HttpArgs, ServeArgs};
 use crate::process_managers::{self, ProcessManagers};
-use crate::{consumers, http, payments, stores};
+use crate::{consumers, http, payments, relay, stores};
 
 /// How many times a command is retried on a version conflict before 409.
 const COMMAND_ATTEMPTS: u32 = 16;
@@ -144,6 +144,27 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
         // The pages the mailed verification and reset links open.
         app = app.merge(crate::pages::router());
     }
+    // With a bus, `serve` is every part: it also publishes the log (when it holds the
+    // relay lock; another process's relay may).
+    let relaying = match (&args.bus.bus, parts) {
+        (Some(servers), Parts::Both) => {
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let target = relay::Target {
+                servers: servers.clone(),
+                replicas: args.bus.bus_replicas,
+                lock: stores::event_store_lock(&args.store)?,
+            };
+            let (events, health) = (events.clone(), health.clone());
+            let task = tokio::spawn(async move {
+                relay::publish(target, events, &health, async move {
+                    let _ = stopped.await;
+                })
+                .await
+            });
+            Some((stop, task))
+        }
+        _ => None,
+    };
     let mut applied = None;
     if parts.queries() {
         if parts == Parts::Both {
@@ -172,6 +193,10 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
     let local = listener.local_addr().context("reading the bound address")?;
     tracing::info!(address = %local, data_dir = %args.store.data_dir.display(), ?parts, source = source.as_ref().map(|s| s.kind()), "emporium listening");
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving HTTP")?;
+    if let Some((stop, relaying)) = relaying {
+        let _ = stop.send(());
+        relaying.await.context("the relay task panicked")??;
+    }
     if let Some(processes) = processes {
         processes.stop().await?;
     }

@@ -270,3 +270,36 @@ async fn run(mut bus: Bus) -> anyhow::Result<()> {
     assert_eq!(stock(&read, &item).await?, UNITS - confirmed, "no unit oversold or lost");
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_with_a_bus_runs_every_part_in_one_process_relay_included() -> anyhow::Result<()> {
+    let nats = NatsServer::start().await?;
+    let app = TestApp::spawn_with(Some(TestDatabase::create().await?), &["--bus", nats.url.as_str()]).await?;
+    let admin = app.admin_token().await?;
+    let item = product(&app, &admin, "ONE-PROCESS", PRICE, 3).await?;
+    // The read side only sees it through JetStream: the in-process relay published it.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let seen = app.get(&format!("/api/v1/products/{item}"), None).await?;
+        // The product and its stock are two projectors: both must have caught up.
+        if seen.status == 200 && seen.data()["stock"] == 3 {
+            break;
+        }
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "the product never reached the read side: {seen}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let ready = app.get("/health/ready", None).await?;
+    assert_eq!(ready.status, 200, "{ready}");
+    let consumers = ready.data()["consumers"].as_array().cloned().unwrap_or_default();
+    let relay = consumers.iter().find(|c| c["name"] == "relay").context("the relay is on the board")?;
+    assert_eq!(relay["condition"], "running", "{ready}");
+    assert!(consumers.iter().all(|c| c["source"] == "jetstream"), "{ready}");
+    let head = ready.data()["event_store"]["head_position"].as_u64().context("head")?;
+    let mut stream = nats.jetstream().await?.get_stream("EMPORIUM_EVENTS").await?;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while stream.info().await?.state.last_sequence < head {
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "the stream stayed behind the log's head {head}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}

@@ -1,7 +1,8 @@
 //! The distributed shape, from outside: `relay`, `projector`, `saga`, `write-api` and
-//! `read-api` as separate processes on the test's own PostgreSQL database, its own
-//! nats-server and a MongoDB-wire read store (SecantusDB, or `EMPORIUM_TEST_MONGODB_URI`).
-//! Checkouts run over HTTP while the relay, the projector and the saga are killed
+//! `read-api` as separate processes (the projectors split over two) on the test's own
+//! PostgreSQL database, its own nats-server and a MongoDB-wire read store (SecantusDB,
+//! or `EMPORIUM_TEST_MONGODB_URI`). Checkouts run over HTTP while the relay, the
+//! projectors and the saga are killed
 //! (SIGKILL) one after the other, several times. Afterwards every order has settled
 //! once, nothing is oversold or charged twice, the JetStream stream holds the log with
 //! sequence = position, and every read model equals one rebuilt from the log.
@@ -139,7 +140,9 @@ async fn run(mut bus: Bus) -> anyhow::Result<()> {
     let mut relay = part("relay", shared.clone(), &[])?;
     let write = part("write-api", shared.clone(), &[])?;
     let read = part("read-api", shared.clone(), &[])?;
-    let mut projector = part("projector", shared.clone(), &[])?;
+    // Projectors in two processes, by name, as a deployment may split them.
+    let mut projector = part("projector", shared.clone(), &["orders", "payments", "notifications"])?;
+    let mut other_projector = part("projector", shared.clone(), &["catalog", "inventory", "carts", "customers"])?;
     let mut saga = part("saga", shared.clone(), &["--payment-deadline-secs", "3"])?;
 
     let admin = write.admin_token().await?;
@@ -168,6 +171,8 @@ async fn run(mut bus: Bus) -> anyhow::Result<()> {
             tokio::time::sleep(Duration::from_millis(300)).await;
             projector.kill()?;
             projector.restart().await?;
+            other_projector.kill()?;
+            other_projector.restart().await?;
             tokio::time::sleep(Duration::from_millis(300)).await;
             saga.kill()?;
             saga.restart().await?;
@@ -262,6 +267,7 @@ async fn run(mut bus: Bus) -> anyhow::Result<()> {
     // Every part answers ready, and no message was parked on the way.
     let parts =
         [("relay", &relay), ("write-api", &write), ("read-api", &read), ("projector", &projector), ("saga", &saga)];
+    let parts = parts.into_iter().chain([("other projector", &other_projector)]);
     for (name, app) in parts {
         let ready = app.get("/health/ready", None).await?;
         assert_eq!(ready.status, 200, "{name}: {ready}");

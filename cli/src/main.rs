@@ -15,6 +15,7 @@ mod projections;
 mod projector;
 mod relay;
 mod serve;
+mod signals;
 mod stores;
 mod telemetry;
 

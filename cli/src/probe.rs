@@ -9,7 +9,7 @@ use tokio::task::JoinHandle;
 
 use crate::config::ProbeArgs;
 use crate::http;
-use crate::serve::shutdown_signal;
+use crate::signals::shutdown_signal;
 
 /// Binds the probe port and serves health on a task of its own, which ends after
 /// Ctrl-C or SIGTERM (once in-flight probes are answered).

@@ -20,7 +20,7 @@ use emporium_read_api::health::HealthState;
 use tokio::sync::oneshot;
 
 use crate::config::RelayArgs;
-use crate::serve::shutdown_signal;
+use crate::signals::shutdown_signal;
 use crate::{probe, stores};
 
 /// The lock's name: one publishing relay per event store.

@@ -22,6 +22,7 @@ use emporium_write_api::{AuthSettings, WriteState};
 
 use crate::config::{HttpArgs, ServeArgs};
 use crate::process_managers::{self, ProcessManagers};
+use crate::signals::shutdown_signal;
 use crate::{consumers, http, payments, relay, stores};
 
 /// How many times a command is retried on a version conflict before 409.
@@ -238,29 +239,4 @@ fn token_keys(args: &ServeArgs) -> anyhow::Result<TokenKeys> {
 fn getrandom(buffer: &mut [u8]) -> std::io::Result<()> {
     use std::io::Read;
     std::fs::File::open("/dev/urandom")?.read_exact(buffer)
-}
-
-/// Resolves on Ctrl-C or SIGTERM.
-pub(crate) async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!(%error, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => tracing::info!("Ctrl-C received; shutting down"),
-        () = terminate => tracing::info!("SIGTERM received; shutting down"),
-    }
 }

@@ -2,9 +2,9 @@
 //! `read-api` as separate processes (the projectors split over two) on the test's own
 //! PostgreSQL database, its own nats-server and a MongoDB-wire read store (SecantusDB,
 //! or `EMPORIUM_TEST_MONGODB_URI`). Checkouts run over HTTP while the relay, the
-//! projectors and the saga are killed
-//! (SIGKILL) one after the other, several times. Afterwards every order has settled
-//! once, nothing is oversold or charged twice, the JetStream stream holds the log with
+//! projectors and the saga are killed (SIGKILL) one after the other, several times; a
+//! second test does the same on a three-node NATS cluster that loses a node under load.
+//! Afterwards every order has settled once, nothing is oversold or charged twice, the JetStream stream holds the log with
 //! sequence = position, and every read model equals one rebuilt from the log.
 
 use std::collections::BTreeMap;

@@ -1,7 +1,8 @@
 //! The read store contract, run against SQLite, PostgreSQL and MongoDB alike:
 //! documents, every query feature, and checkpoints committed atomically with their
 //! batch. MongoDB's own guarantees (position guards that hold without transactions,
-//! literal text search) are tested at the end.
+//! literal text search, a layout other MongoDB clients read as plain collections) are
+//! tested at the end.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -519,15 +520,17 @@ async fn documents_and_checkpoints_survive_reopening_the_store(backend: Backend)
     Ok(())
 }
 
-/// Makes MongoDB refuse any record of a document with id `poison`.
+/// Makes MongoDB refuse any record of a document with id `poison` in collection `c`
+/// (which must exist: the tests commit to it first).
 async fn install_poison_validator(db: &TestMongo) -> anyhow::Result<()> {
-    let validator = doc! { "collMod": "rm_documents", "validator": { "_id.i": { "$ne": "poison" } } };
+    let validator = doc! { "collMod": "c", "validator": { "_id": { "$ne": "poison" } } };
     db.database().await?.run_command(validator).await?;
     Ok(())
 }
 
 /// MongoDB's own guarantees, beyond the contract: the position guards hold with and
-/// without transactions, and text search treats regex syntax as text.
+/// without transactions, text search treats regex syntax as text, and each read-model
+/// collection is a plain MongoDB collection of its own that any client can read.
 mod mongo_only {
     use std::future::Future;
 
@@ -559,16 +562,16 @@ mod mongo_only {
         Ok(())
     }
 
-    /// The position stored with a document's record.
+    /// The position stored with a document's record (`_emporium.position`).
     async fn stored_position(db: &TestMongo, collection: &str, id: &str) -> anyhow::Result<i64> {
         let record = db
             .database()
             .await?
-            .collection::<Document>("rm_documents")
-            .find_one(doc! { "_id": { "c": collection, "i": id } })
+            .collection::<Document>(collection)
+            .find_one(doc! { "_id": id })
             .await?
             .context("no such record")?;
-        Ok(record.get_i64("position")?)
+        Ok(record.get_document("_emporium")?.get_i64("position")?)
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -630,7 +633,11 @@ mod mongo_only {
                 assert!(store.commit("p", vec![DocWrite::put("c", "a", json!({"v": "ten"}))], 10).await?);
                 // The checkpoint is lost (say, restored from an older backup), so the
                 // checkpoint check lets old batches through: the records' guards hold.
-                db.database().await?.collection::<Document>("rm_checkpoints").delete_one(doc! { "_id": "p" }).await?;
+                db.database()
+                    .await?
+                    .collection::<Document>("emporium_checkpoints")
+                    .delete_one(doc! { "_id": "p" })
+                    .await?;
                 let replayed = vec![
                     DocWrite::put("c", "a", json!({"v": "seven"})),
                     DocWrite::put("c", "n", json!({"v": "seven"})),
@@ -776,12 +783,199 @@ mod mongo_only {
         assert!(matches!(failed, Err(ReadStoreError::Database { .. })), "{failed:?}");
         // The checkpoint did not move, so the batch will be delivered again.
         assert_eq!(store.checkpoint("p").await?, 1);
-        db.database().await?.run_command(doc! { "collMod": "rm_documents", "validator": {} }).await?;
+        db.database().await?.run_command(doc! { "collMod": "c", "validator": {} }).await?;
         assert!(store.commit("p", batch(), 2).await?);
         assert_eq!(store.get("c", "keep").await?, Some(json!({"v": 2})));
         assert_eq!(store.get("c", "new").await?, Some(json!({"v": 2})));
         assert_eq!(store.get("c", "poison").await?, Some(json!({})));
         assert_eq!(store.checkpoint("p").await?, 2);
         Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_committed_document_reads_back_through_the_plain_driver_with_its_fields_at_the_top_level()
+    -> anyhow::Result<()> {
+        let test =
+            "mongo_only::a_committed_document_reads_back_through_the_plain_driver_with_its_fields_at_the_top_level";
+        let Some(db) = TestMongo::create(test).await? else {
+            return Ok(());
+        };
+        let store = MongoReadStore::connect(&db.uri).await?;
+        let product = json!({
+            "id": "p1", "name": "Kettle", "category_id": "c1", "sku": "K-1",
+            "price": {"amount": 2599, "currency": "EUR"}, "rating": 4.5, "tags": ["steel"]
+        });
+        let order = json!({"id": "o1", "customer_id": "cu1", "total": 2599});
+        let writes =
+            vec![DocWrite::put("products", "p1", product.clone()), DocWrite::put("orders", "o1", order.clone())];
+        assert!(store.commit("catalog", writes, 7).await?);
+
+        let mongo = db.database().await?;
+        let products = mongo.collection::<Document>("products");
+        let record = products.find_one(doc! { "_id": "p1" }).await?.context("no record p1 in products")?;
+        assert_eq!(record.get_str("_id")?, "p1");
+        assert_eq!((record.get_str("name")?, record.get_str("sku")?), ("Kettle", "K-1"));
+        assert_eq!(record.get_document("price")?.get_i64("amount")?, 2599);
+        assert_eq!(record.get_f64("rating")?, 4.5);
+        let bookkeeping = record.get_document("_emporium")?;
+        assert_eq!(bookkeeping.get_i64("position")?, 7);
+        assert_eq!(bookkeeping.get_str("projection")?, "catalog");
+        assert!(bookkeeping.get_datetime("updated_at").is_ok());
+        // Nothing but the id, the document's own fields and the bookkeeping.
+        let mut fields: Vec<&str> = record.keys().map(String::as_str).collect();
+        fields.sort_unstable();
+        assert_eq!(fields, ["_emporium", "_id", "category_id", "id", "name", "price", "rating", "sku", "tags"]);
+        // The lookups an analyst would write, on the indexes the SQL migrations have.
+        assert_eq!(products.count_documents(doc! { "category_id": "c1" }).await?, 1);
+        let orders = mongo.collection::<Document>("orders");
+        assert_eq!(orders.count_documents(doc! { "customer_id": "cu1" }).await?, 1);
+        for collection in [&products, &orders] {
+            let mut indexes = collection.list_index_names().await?;
+            indexes.sort_unstable();
+            assert_eq!(indexes, ["_id_", "category_id", "customer_id", "sku"], "{}", collection.name());
+        }
+        let checkpoint = mongo
+            .collection::<Document>("emporium_checkpoints")
+            .find_one(doc! { "_id": "catalog" })
+            .await?
+            .context("no checkpoint record")?;
+        assert_eq!(checkpoint.get_i64("position")?, 7);
+        // Through the port, exactly the JSON written; reads create no collection.
+        assert_eq!(store.get("products", "p1").await?, Some(product));
+        assert_eq!(store.query("orders", &Query::new()).await?.items, [order]);
+        assert_eq!(store.query("carts", &Query::new()).await?.total, 0);
+        let mut collections = mongo.list_collection_names().await?;
+        collections.sort_unstable();
+        assert_eq!(collections, ["emporium_checkpoints", "orders", "products"]);
+        Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn collection_names_mongodb_cannot_take_are_refused_before_anything_is_written() -> anyhow::Result<()> {
+        let test = "mongo_only::collection_names_mongodb_cannot_take_are_refused_before_anything_is_written";
+        let Some(db) = TestMongo::create(test).await? else {
+            return Ok(());
+        };
+        let store = MongoReadStore::connect(&db.uri).await?;
+        let too_long = "x".repeat(255);
+        let refused = [
+            "",
+            "system.views",
+            "system.x",
+            "emporium_checkpoints",
+            "a$b",
+            ".hidden",
+            "trailing.",
+            "a..b",
+            "nul\0",
+            &too_long,
+        ];
+        fn is_refusal<T>(result: &Result<T, ReadStoreError>) -> bool {
+            matches!(result, Err(ReadStoreError::InvalidQuery(_)))
+        }
+        for name in refused {
+            let put =
+                store.commit("p", vec![DocWrite::put("ok", "1", json!({})), DocWrite::put(name, "1", json!({}))], 1);
+            assert!(is_refusal(&put.await), "put into {name:?}");
+            assert!(is_refusal(&store.commit("p", vec![DocWrite::delete(name, "1")], 1).await), "delete in {name:?}");
+            assert!(is_refusal(&store.write("p", vec![DocWrite::put(name, "1", json!({}))]).await), "write {name:?}");
+            assert!(is_refusal(&store.get(name, "1").await), "get from {name:?}");
+            assert!(is_refusal(&store.query(name, &Query::new()).await), "query {name:?}");
+            assert!(is_refusal(&store.reset("p", &["ok", name]).await), "reset {name:?}");
+        }
+        assert_eq!(store.checkpoint("p").await?, 0);
+        assert_eq!(db.database().await?.list_collection_names().await?, ["emporium_checkpoints"]);
+        // The names our projections use are plain MongoDB collection names.
+        let ours = ["products", "catalog_stock", "parked_messages", "saga_order_fulfilment"];
+        let writes = ours.iter().map(|name| DocWrite::put(*name, "1", json!({"in": name}))).collect();
+        assert!(store.commit("p", writes, 1).await?);
+        for name in ours {
+            assert_eq!(store.get(name, "1").await?, Some(json!({"in": name})));
+        }
+        Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn documents_with_a_top_level_id_or_bookkeeping_field_are_refused_and_such_fields_match_nothing()
+    -> anyhow::Result<()> {
+        let test =
+            "mongo_only::documents_with_a_top_level_id_or_bookkeeping_field_are_refused_and_such_fields_match_nothing";
+        let Some(db) = TestMongo::create(test).await? else {
+            return Ok(());
+        };
+        let store = MongoReadStore::connect(&db.uri).await?;
+        for bad in
+            [json!({"_id": "other"}), json!({"_emporium": {"position": 99}}), json!({"_emporium_x": 1}), json!([1])]
+        {
+            let result = store.commit("p", vec![DocWrite::put("c", "a", bad.clone())], 1).await;
+            assert!(matches!(result, Err(ReadStoreError::Json { .. })), "{bad} gave {result:?}");
+        }
+        assert_eq!(store.checkpoint("p").await?, 0);
+        // Nested, those names are the document's own.
+        let nested = json!({"id": "a", "ref": {"_id": "x", "_emporium": 1}});
+        assert!(
+            store
+                .commit(
+                    "p",
+                    vec![DocWrite::put("c", "a", nested.clone()), DocWrite::put("c", "b", json!({"id": "b"}))],
+                    1
+                )
+                .await?
+        );
+        assert_eq!(store.get("c", "a").await?, Some(nested));
+        let store: Arc<dyn ReadStore> = Arc::new(store);
+        // As in SQL, where documents have no such fields: nothing matches them, and
+        // sorting on them leaves id order.
+        assert_eq!(store.query("c", &Query::new().filter("_id", "a")).await?.total, 0);
+        assert_eq!(store.query("c", &Query::new().range("_emporium.position", None, None)).await?.total, 0);
+        assert_eq!(store.query("c", &Query::new().search("a", ["_id"])).await?.total, 0);
+        let by_position = Query::new().sort("_emporium.position", SortDirection::Desc);
+        assert_eq!(ids_of(&store, "c", by_position).await?, ["a", "b"]);
+        assert_eq!(store.query("c", &Query::new().filter("ref._id", "x")).await?.total, 1);
+        Ok(())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reset_empties_the_listed_collections_and_takes_the_projections_documents_from_the_others()
+    -> anyhow::Result<()> {
+        in_both_modes(
+            "mongo_only::reset_empties_the_listed_collections_and_takes_the_projections_documents_from_the_others",
+            |store, db| async move {
+                assert!(
+                    store
+                        .commit(
+                            "p",
+                            vec![DocWrite::put("mine", "p1", json!({})), DocWrite::put("shared", "p1", json!({}))],
+                            3
+                        )
+                        .await?
+                );
+                assert!(
+                    store
+                        .commit(
+                            "q",
+                            vec![DocWrite::put("mine", "q1", json!({})), DocWrite::put("shared", "q1", json!({}))],
+                            4
+                        )
+                        .await?
+                );
+                // A collection someone wrote by hand, without bookkeeping, reads through the port too.
+                let notes = db.database().await?.collection::<Document>("notes");
+                notes.insert_one(doc! { "_id": "n1", "text": "by hand" }).await?;
+                assert_eq!(store.get("notes", "n1").await?, Some(json!({"text": "by hand"})));
+
+                store.reset("p", &["mine"]).await?;
+                assert_eq!(store.query("mine", &Query::new()).await?.total, 0);
+                assert_eq!(store.get("shared", "p1").await?, None);
+                assert_eq!(store.get("shared", "q1").await?, Some(json!({})));
+                assert_eq!(notes.count_documents(doc! {}).await?, 1);
+                assert_eq!((store.checkpoint("p").await?, store.checkpoint("q").await?), (0, 4));
+                // The rebuild starts again from position 1.
+                assert!(store.commit("p", vec![DocWrite::put("shared", "p1", json!({"v": 2}))], 1).await?);
+                assert_eq!(store.get("shared", "p1").await?, Some(json!({"v": 2})));
+                Ok(())
+            },
+        )
+        .await
     }
 }

@@ -15,6 +15,10 @@ pub mod webhook;
 use async_trait::async_trait;
 use emporium_domain::money::Money;
 
+/// The metadata key carrying Emporium's payment id on Stripe PaymentIntents and
+/// Charges (set by the Stripe adapter, read back from webhooks).
+pub const PAYMENT_ID_METADATA: &str = "emporium_payment_id";
+
 /// What a provider tells about a payment-method token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MethodDetails {

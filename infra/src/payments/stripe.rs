@@ -42,7 +42,7 @@ pub const DEFAULT_BASE_URL: &str = "https://api.stripe.com";
 /// Default per-request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
-pub use super::stripe_charge::PAYMENT_ID_METADATA;
+pub use super::PAYMENT_ID_METADATA;
 
 /// How to reach Stripe.
 #[derive(Clone)]

@@ -15,10 +15,8 @@ use std::collections::HashMap;
 use emporium_domain::money::{Currency, Money};
 use serde::Deserialize;
 
+use super::PAYMENT_ID_METADATA;
 use super::webhook::WebhookError;
-
-/// The metadata key carrying Emporium's payment id on PaymentIntents and Charges.
-pub const PAYMENT_ID_METADATA: &str = "emporium_payment_id";
 
 /// The parts of a Charge the shop reads.
 #[derive(Debug, Clone, PartialEq, Eq)]

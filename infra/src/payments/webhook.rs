@@ -17,7 +17,7 @@ use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use sha2::Sha256;
 
-use super::stripe_charge::PAYMENT_ID_METADATA;
+use super::PAYMENT_ID_METADATA;
 
 /// Stripe's default tolerance between the signed timestamp and now.
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);

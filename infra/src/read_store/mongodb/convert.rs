@@ -69,7 +69,8 @@ fn number_to_bson(n: &Number) -> Result<Bson, ReadStoreError> {
     n.as_f64().map(Bson::Double).ok_or_else(|| unsupported(&format!("number {n}")))
 }
 
-fn object_to_document(map: &Map<String, Value>) -> Result<Document, ReadStoreError> {
+/// The BSON document of a JSON object, field for field in the object's order.
+pub(super) fn object_to_document(map: &Map<String, Value>) -> Result<Document, ReadStoreError> {
     let mut doc = Document::new();
     for (key, value) in map {
         if key.contains('\0') {

@@ -1,5 +1,6 @@
-//! Translates a [`CheckedQuery`] into a MongoDB filter and sort over the stored
-//! documents' `doc` field, with the SQL adapters' semantics:
+//! Translates a [`CheckedQuery`] into a MongoDB filter and sort over a read-model
+//! collection's records, whose top-level fields are the documents' own, with the SQL
+//! adapters' semantics:
 //!
 //! - an equality never matches inside an array (MongoDB's `{f: v}` would match an
 //!   array containing `v`; SQL compares the whole value);
@@ -10,24 +11,33 @@
 //!   indexes are not used: they match words, not substrings;
 //! - sort: BSON orders missing/null first, then numbers numerically (integers and
 //!   doubles alike), then strings by code point (UTF-8 bytes), like SQLite; ties
-//!   go by id.
+//!   go by id;
+//! - a field no document can have (a top-level `_id` or `_emporium…`, which name the
+//!   record's id and bookkeeping) matches nothing and sorts as missing everywhere,
+//!   as it does in SQL.
 //!
 //! Field paths are validated (`[a-z_][a-z0-9_]*` segments), so they become dotted
-//! paths under `doc.` as they are: no `$` or `.` can come from a caller.
+//! paths as they are: no `$` or `.` can come from a caller.
 
 use mongodb::bson::{Bson, Document, doc};
 
-use super::records::{ID_FIELD, collection_filter};
-use crate::read_store::query::CheckedQuery;
-use crate::read_store::{FieldPath, FieldValue, SortDirection};
+use super::records::{ID_FIELD, is_reserved};
+use crate::read_store::{CheckedQuery, FieldPath, FieldValue, SortDirection};
 
-/// The filter selecting the documents of `collection` that match `q`.
-pub(super) fn filter(collection: &str, q: &CheckedQuery) -> Document {
-    let mut conditions = vec![collection_filter(collection)];
+/// The filter selecting the records that match `q`.
+pub(super) fn filter(q: &CheckedQuery) -> Document {
+    let mut conditions = Vec::new();
     for (field, value) in &q.filters {
-        conditions.push(doc! { path(field): { "$eq": value_to_bson(value), "$not": { "$type": "array" } } });
+        conditions.push(match path(field) {
+            Some(path) => doc! { path: { "$eq": value_to_bson(value), "$not": { "$type": "array" } } },
+            None => nothing(),
+        });
     }
     for (field, min, max) in &q.ranges {
+        let Some(path) = path(field) else {
+            conditions.push(nothing());
+            continue;
+        };
         let mut range = doc! { "$type": "number", "$not": { "$type": "array" } };
         if let Some(min) = min {
             range.insert("$gte", *min);
@@ -35,25 +45,35 @@ pub(super) fn filter(collection: &str, q: &CheckedQuery) -> Document {
         if let Some(max) = max {
             range.insert("$lte", *max);
         }
-        conditions.push(doc! { path(field): range });
+        conditions.push(doc! { path: range });
     }
     if let Some((needle, fields)) = &q.search {
         let pattern = literal_pattern(needle);
         let any: Vec<Bson> = fields
             .iter()
-            .map(|field| Bson::Document(doc! { path(field): { "$regex": pattern.as_str(), "$options": "i" } }))
+            .filter_map(path)
+            .map(|path| Bson::Document(doc! { path: { "$regex": pattern.as_str(), "$options": "i" } }))
             .collect();
-        conditions.push(doc! { "$or": any });
+        conditions.push(if any.is_empty() {
+            nothing()
+        } else {
+            doc! { "$or": any }
+        });
     }
-    // `$and` because several conditions may name the same field.
-    doc! { "$and": conditions }
+    // `$and` because several conditions may name the same field; MongoDB refuses an
+    // empty one.
+    if conditions.is_empty() {
+        Document::new()
+    } else {
+        doc! { "$and": conditions }
+    }
 }
 
 /// The sort: the query's key (if any), then the document id ascending.
 pub(super) fn sort(q: &CheckedQuery) -> Document {
     let mut sort = Document::new();
-    if let Some((field, direction)) = &q.sort {
-        sort.insert(path(field), if *direction == SortDirection::Asc { 1 } else { -1 });
+    if let Some((path, direction)) = q.sort.as_ref().and_then(|(field, direction)| Some((path(field)?, direction))) {
+        sort.insert(path, if *direction == SortDirection::Asc { 1 } else { -1 });
     }
     sort.insert(ID_FIELD, 1);
     sort
@@ -74,9 +94,16 @@ pub(super) fn literal_pattern(text: &str) -> String {
     pattern
 }
 
-/// `doc.a.b`: where a document field lives in the stored record.
-fn path(field: &FieldPath) -> String {
-    format!("doc.{field}")
+/// The dotted path of a document field in a record; `None` for a field that names the
+/// record's id or bookkeeping, which no document has.
+fn path(field: &FieldPath) -> Option<String> {
+    let outermost = field.segments().first()?;
+    (!is_reserved(outermost)).then(|| field.to_string())
+}
+
+/// A condition no record meets: every record has an `_id`.
+fn nothing() -> Document {
+    doc! { ID_FIELD: { "$exists": false } }
 }
 
 fn value_to_bson(value: &FieldValue) -> Bson {
@@ -106,7 +133,7 @@ mod tests {
     }
 
     #[test]
-    fn conditions_go_under_doc_and_combine_with_and() {
+    fn conditions_name_top_level_fields_and_combine_with_and() {
         let q = Query::new()
             .filter("status", "paid")
             .filter("price.amount", 5)
@@ -115,19 +142,41 @@ mod tests {
             .checked()
             .unwrap();
         let expected = doc! { "$and": [
-            { "_id.c": "orders" },
-            { "doc.status": { "$eq": "paid", "$not": { "$type": "array" } } },
-            { "doc.price.amount": { "$eq": 5_i64, "$not": { "$type": "array" } } },
-            { "doc.price.amount": { "$type": "number", "$not": { "$type": "array" }, "$gte": 1.0 } },
-            { "$or": [ { "doc.name": { "$regex": "a\\x2eb", "$options": "i" } } ] },
+            { "status": { "$eq": "paid", "$not": { "$type": "array" } } },
+            { "price.amount": { "$eq": 5_i64, "$not": { "$type": "array" } } },
+            { "price.amount": { "$type": "number", "$not": { "$type": "array" }, "$gte": 1.0 } },
+            { "$or": [ { "name": { "$regex": "a\\x2eb", "$options": "i" } } ] },
         ] };
-        assert_eq!(filter("orders", &q), expected);
+        assert_eq!(filter(&q), expected);
+        assert_eq!(filter(&Query::new().checked().unwrap()), doc! {});
+    }
+
+    #[test]
+    fn fields_naming_the_id_or_bookkeeping_match_nothing_and_do_not_sort() {
+        let never = doc! { "_id": { "$exists": false } };
+        for q in [
+            Query::new().filter("_id", "p1"),
+            Query::new().range("_emporium.position", None, None),
+            Query::new().search("p", ["_id", "_emporium_x"]),
+        ] {
+            assert_eq!(filter(&q.checked().unwrap()), doc! { "$and": [never.clone()] });
+        }
+        let some = Query::new().search("p", ["_id", "name"]).checked().unwrap();
+        assert_eq!(filter(&some), doc! { "$and": [ { "$or": [ { "name": { "$regex": "p", "$options": "i" } } ] } ] });
+        let by_bookkeeping = Query::new().sort("_emporium.position", SortDirection::Desc).checked().unwrap();
+        assert_eq!(sort(&by_bookkeeping), doc! { "_id": 1 });
+        // Nested fields of those names are the document's own.
+        let nested = Query::new().filter("price._id", 1).checked().unwrap();
+        assert_eq!(
+            filter(&nested),
+            doc! { "$and": [ { "price._id": { "$eq": 1_i64, "$not": { "$type": "array" } } } ] }
+        );
     }
 
     #[test]
     fn ties_are_broken_by_id_in_both_directions() {
         let desc = Query::new().sort("price", SortDirection::Desc).checked().unwrap();
-        assert_eq!(sort(&desc), doc! { "doc.price": -1, "_id.i": 1 });
-        assert_eq!(sort(&Query::new().checked().unwrap()), doc! { "_id.i": 1 });
+        assert_eq!(sort(&desc), doc! { "price": -1, "_id": 1 });
+        assert_eq!(sort(&Query::new().checked().unwrap()), doc! { "_id": 1 });
     }
 }

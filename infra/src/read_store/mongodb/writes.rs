@@ -2,20 +2,24 @@
 //! a transaction when the server has them).
 //!
 //! Every document write is guarded by position on its own, so it is idempotent even
-//! without a transaction: a put replaces a record only if the record's `position` is
-//! older than the writing batch's (one pipeline update: the comparison and the
-//! replacement are a single atomic step, and an absent record counts as oldest), and
-//! a delete removes only such records. A redelivered or replayed batch therefore
-//! never overwrites what the same or a later batch wrote, whatever the checkpoint
-//! says. Deletes leave no tombstone: without a transaction, an older batch racing
-//! past the checkpoint check could bring back a document a newer one deleted.
+//! without a transaction: a put replaces a record only if the record's
+//! `_emporium.position` is older than the writing batch's (one pipeline update: the
+//! comparison and the replacement are a single atomic step, and an absent record, or
+//! one without bookkeeping, counts as oldest), and a delete removes only such
+//! records. A redelivered or replayed batch therefore never overwrites what the same
+//! or a later batch wrote, whatever the checkpoint says. Deletes leave no tombstone:
+//! without a transaction, an older batch racing past the checkpoint check could bring
+//! back a document a newer one deleted.
 
 use mongodb::bson::{Bson, Document, doc};
-use mongodb::{ClientSession, Collection};
+use mongodb::{ClientSession, Collection, Database};
 
-use super::convert::{in_document, to_bson};
+use super::collection_name::CollectionName;
+use super::convert::in_document;
 use super::error::is_duplicate_key;
-use super::records::{COLLECTION_FIELD, document_record, key};
+use super::records::{
+    ID_FIELD, POSITION_FIELD, PROJECTION_FIELD, document_fields, document_record, read_model_collection,
+};
 use crate::read_store::write::last_write_wins;
 use crate::read_store::{DocWrite, ReadStoreError};
 
@@ -45,57 +49,80 @@ impl Guard {
             Self::UpTo(_) => "$lte",
         }
     }
+
+    /// The query condition on stored records that this guard lets through: those
+    /// whose position passes, and those without one.
+    fn passes(self) -> Document {
+        doc! { "$or": [
+            { POSITION_FIELD: { self.operator(): self.position() } },
+            { POSITION_FIELD: Bson::Null },
+        ] }
+    }
 }
 
-/// A batch's writes, last write per document only, converted to BSON once so a
-/// retried transaction reuses them.
+/// A batch's writes, last write per document only, with names checked and documents
+/// converted to BSON once, so a retried transaction reuses them.
 #[derive(Debug, Default)]
 pub(super) struct Batch {
     puts: Vec<Put>,
-    deletes: Vec<Bson>,
+    /// The ids to delete, per collection, collections in first-touch order.
+    deletes: Vec<(CollectionName, Vec<Bson>)>,
 }
 
 #[derive(Debug)]
 struct Put {
-    collection: String,
+    collection: CollectionName,
     id: String,
-    doc: Bson,
+    fields: Document,
 }
 
 impl Batch {
     /// Keeps the last write per document (so writes are independent and their order
-    /// does not matter) and converts the documents.
-    pub(super) fn prepare(writes: Vec<DocWrite>) -> Result<Self, ReadStoreError> {
+    /// does not matter), checks each collection name as a collection of `database`,
+    /// and converts the documents.
+    pub(super) fn prepare(writes: Vec<DocWrite>, database: &str) -> Result<Self, ReadStoreError> {
         let mut batch = Self::default();
         for write in last_write_wins(writes) {
             match write {
                 DocWrite::Put { collection, id, doc } => {
-                    let doc = to_bson(&doc).map_err(|error| in_document(error, &collection, &id))?;
-                    batch.puts.push(Put { collection, id, doc });
+                    let name = CollectionName::parse(&collection, database)?;
+                    let fields = document_fields(&doc).map_err(|error| in_document(error, &collection, &id))?;
+                    batch.puts.push(Put { collection: name, id, fields });
                 }
-                DocWrite::Delete { collection, id } => batch.deletes.push(key(&collection, &id)),
+                DocWrite::Delete { collection, id } => {
+                    let collection = CollectionName::parse(&collection, database)?;
+                    match batch.deletes.iter_mut().find(|(name, _)| *name == collection) {
+                        Some((_, ids)) => ids.push(Bson::String(id)),
+                        None => batch.deletes.push((collection, vec![Bson::String(id)])),
+                    }
+                }
             }
         }
         Ok(batch)
+    }
+
+    /// The collections the batch puts documents into (once or more each).
+    pub(super) fn put_collections(&self) -> impl Iterator<Item = &CollectionName> {
+        self.puts.iter().map(|put| &put.collection)
     }
 }
 
 /// Applies a batch's writes on behalf of `projection`, each under `guard`.
 pub(super) async fn apply(
-    documents: &Collection<Document>,
+    db: &Database,
     session: &mut ClientSession,
     projection: &str,
     batch: &Batch,
     guard: Guard,
 ) -> mongodb::error::Result<()> {
-    if !batch.deletes.is_empty() {
-        let filter =
-            doc! { "_id": { "$in": batch.deletes.clone() }, "position": { guard.operator(): guard.position() } };
-        documents.delete_many(filter).session(&mut *session).await?;
+    for (collection, ids) in &batch.deletes {
+        let mut filter = doc! { ID_FIELD: { "$in": ids.clone() } };
+        filter.extend(guard.passes());
+        read_model_collection(db, collection).delete_many(filter).session(&mut *session).await?;
     }
     for put in &batch.puts {
-        let record = document_record(&put.collection, &put.id, projection, guard.position(), put.doc.clone());
-        put_guarded(documents, session, key(&put.collection, &put.id), record, guard).await?;
+        let record = document_record(&put.id, projection, guard.position(), &put.fields);
+        put_guarded(&read_model_collection(db, &put.collection), session, &put.id, record, guard).await?;
     }
     Ok(())
 }
@@ -105,14 +132,14 @@ pub(super) async fn apply(
 /// `$literal` keeps the document's own strings and keys (`"$x"`, `{"$a": 1}`) from
 /// being read as expressions.
 async fn put_guarded(
-    documents: &Collection<Document>,
+    records: &Collection<Document>,
     session: &mut ClientSession,
-    key: Bson,
+    id: &str,
     record: Document,
     guard: Guard,
 ) -> mongodb::error::Result<()> {
-    let filter = doc! { "_id": key };
-    let stored_position = doc! { "$ifNull": ["$position", -1_i64] };
+    let filter = doc! { ID_FIELD: id };
+    let stored_position = doc! { "$ifNull": [format!("${POSITION_FIELD}"), -1_i64] };
     let replace = doc! {
         "$replaceWith": {
             "$cond": {
@@ -122,13 +149,13 @@ async fn put_guarded(
             }
         }
     };
-    documents.update_one(filter, vec![replace]).upsert(true).session(session).await?;
+    records.update_one(filter, vec![replace]).upsert(true).session(session).await?;
     Ok(())
 }
 
 /// The filter selecting a projection's checkpoint.
 pub(super) fn checkpoint_filter(projection: &str) -> Document {
-    doc! { "_id": projection }
+    doc! { ID_FIELD: projection }
 }
 
 /// The position stored in a checkpoint record (0 without one).
@@ -158,7 +185,7 @@ pub(super) async fn advance_checkpoint(
     projection: &str,
     position: i64,
 ) -> mongodb::error::Result<bool> {
-    let filter = doc! { "_id": projection, "position": { "$lt": position } };
+    let filter = doc! { ID_FIELD: projection, "position": { "$lt": position } };
     let update = doc! { "$set": { "position": position, "updated_at": mongodb::bson::DateTime::now() } };
     match checkpoints.update_one(filter, update).upsert(true).session(session).await {
         Ok(_) => Ok(true),
@@ -167,23 +194,37 @@ pub(super) async fn advance_checkpoint(
     }
 }
 
-/// Deletes every record written by `projection` or in one of `collections`, then
-/// its checkpoint: in this order, so that without a transaction an interrupted reset
-/// leaves the checkpoint in place (and is simply run again) rather than old records
-/// whose positions would fence off the rebuild's writes.
+/// What a reset deletes: every record of the listed collections, and the records
+/// `projection` wrote in the others.
+#[derive(Debug)]
+pub(super) struct ResetScope<'a> {
+    /// The projection being reset.
+    pub(super) projection: &'a str,
+    /// The collections emptied whole.
+    pub(super) listed: &'a [CollectionName],
+    /// The other read-model collections of the database.
+    pub(super) others: &'a [CollectionName],
+}
+
+/// Deletes the records in `scope`, then the projection's checkpoint: in this order, so
+/// that without a transaction an interrupted reset leaves the checkpoint in place
+/// (and is simply run again) rather than old records whose positions would fence off
+/// the rebuild's writes.
 pub(super) async fn reset(
-    documents: &Collection<Document>,
+    db: &Database,
     checkpoints: &Collection<Document>,
     session: &mut ClientSession,
-    projection: &str,
-    collections: &[&str],
+    scope: &ResetScope<'_>,
 ) -> mongodb::error::Result<()> {
-    let listed: Vec<Bson> = collections.iter().map(|c| Bson::String((*c).to_owned())).collect();
-    let owned_or_listed = doc! { "$or": [
-        { "projection": projection },
-        { COLLECTION_FIELD: { "$in": listed } },
-    ] };
-    documents.delete_many(owned_or_listed).session(&mut *session).await?;
-    checkpoints.delete_one(checkpoint_filter(projection)).session(session).await?;
+    for collection in scope.listed {
+        read_model_collection(db, collection).delete_many(doc! {}).session(&mut *session).await?;
+    }
+    for collection in scope.others {
+        read_model_collection(db, collection)
+            .delete_many(doc! { PROJECTION_FIELD: scope.projection })
+            .session(&mut *session)
+            .await?;
+    }
+    checkpoints.delete_one(checkpoint_filter(scope.projection)).session(session).await?;
     Ok(())
 }

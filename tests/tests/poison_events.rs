@@ -85,5 +85,30 @@ async fn an_undecodable_event_is_parked_and_named_and_everything_after_it_is_pro
     assert!(detail["parked"]["messages"].as_array().into_iter().flatten().any(|m| m["position"] == poison), "{detail}");
     let catalog = detail["consumers"].as_array().into_iter().flatten().find(|c| c["name"] == "catalog");
     assert_eq!(catalog.map(|c| c["parked"].as_u64()), Some(Some(1)), "{detail}");
+
+    // Sent back with `dlq replay`: the consumer tries it again; still undecodable, it
+    // stays parked with one more attempt counted and the replay mark cleared.
+    let attempts = entry["attempts"].as_u64().unwrap_or(0);
+    let replay = std::process::Command::new(binary()?)
+        .args(["--log", "warn", "dlq", "replay", "--consumer", "catalog", "--position"])
+        .arg(poison.to_string())
+        .arg("--data-dir")
+        .arg(app.data_dir.path())
+        .output()?;
+    assert!(replay.status.success(), "dlq replay failed: {}", String::from_utf8_lossy(&replay.stderr));
+    assert!(String::from_utf8_lossy(&replay.stdout).contains("1 parked message(s) sent back"));
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let again = dlq_list(&app)?;
+        let entry = again.iter().find(|p| p["consumer"] == "catalog" && p["position"] == poison);
+        let entry =
+            entry.ok_or_else(|| anyhow::anyhow!("the entry vanished although the event still cannot be read"))?;
+        if entry["attempts"].as_u64().unwrap_or(0) > attempts {
+            assert_eq!(entry["replay_requested"], false, "{entry}");
+            break;
+        }
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "the replay was never tried: {entry}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
     Ok(())
 }

@@ -12,4 +12,5 @@ pub mod fake_stripe;
 pub mod mongo;
 pub mod nats;
 pub mod postgres;
+pub mod rebuild;
 pub mod stores;

@@ -7,60 +7,25 @@
 //! Afterwards every order has settled once, nothing is oversold or charged twice, the JetStream stream holds the log with
 //! sequence = position, and every read model equals one rebuilt from the log.
 
-use std::collections::BTreeMap;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use emporium_infra::event_store::EventStore;
 use emporium_infra::event_store::postgres::PostgresEventStore;
+use emporium_infra::read_store::ReadStore;
 use emporium_infra::read_store::mongodb::MongoReadStore;
 use emporium_infra::read_store::postgres::PostgresReadStore;
-use emporium_infra::read_store::sqlite::SqliteReadStore;
-use emporium_infra::read_store::{MAX_LIMIT, Query, ReadStore};
-use emporium_projections::models;
-use emporium_tests::app::{TestApp, binary};
+use emporium_tests::app::TestApp;
 use emporium_tests::checkout::{ProviderBooks, cents, customers, order_reaches, place, product, stock};
 use emporium_tests::mongo::TestMongo;
 use emporium_tests::nats::{NatsCluster, NatsServer};
 use emporium_tests::postgres::TestDatabase;
+use emporium_tests::rebuild::{assert_equal_to_rebuild, quiet_head};
 
 const PRICE: i64 = 2_500;
 const UNITS: i64 = 10;
 const JWT_SECRET: &str = "a-shared-secret-for-every-process-of-the-test";
-
-/// Every document of `collection`, as sorted JSON texts.
-async fn documents(store: &dyn ReadStore, collection: &str) -> anyhow::Result<Vec<String>> {
-    let mut out = Vec::new();
-    let mut offset = 0;
-    loop {
-        let page = store.query(collection, &Query::new().page(offset, MAX_LIMIT)).await?;
-        let fetched = page.items.len() as u64;
-        out.extend(page.items.iter().map(|doc| doc.to_string()));
-        offset += fetched;
-        if fetched == 0 || offset >= page.total {
-            break;
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// Waits until the log's head has not moved for two seconds; returns it.
-async fn quiet_head(events: &dyn EventStore, within: Duration) -> anyhow::Result<u64> {
-    let deadline = tokio::time::Instant::now() + within;
-    let mut last = events.head_position().await?;
-    loop {
-        tokio::time::sleep(Duration::from_secs(2)).await;
-        let head = events.head_position().await?;
-        if head == last {
-            return Ok(head);
-        }
-        anyhow::ensure!(tokio::time::Instant::now() < deadline, "the log kept growing for {within:?}");
-        last = head;
-    }
-}
 
 fn flags(db: &str, read_store: &str, bus: &str) -> Vec<String> {
     [
@@ -237,30 +202,7 @@ async fn run(mut bus: Bus) -> anyhow::Result<()> {
         Some(mongo) => Arc::new(MongoReadStore::connect(&mongo.uri).await?),
         None => Arc::new(PostgresReadStore::connect(&db.url).await?),
     };
-    for projector_model in models::all() {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-        while live.checkpoint(projector_model.name()).await? < head {
-            anyhow::ensure!(tokio::time::Instant::now() < deadline, "{} stayed behind {head}", projector_model.name());
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-    let rebuilt_dir = tempfile::tempdir()?;
-    let rebuilt = Command::new(binary()?)
-        .args(["--log", "warn", "projections", "rebuild", "--event-store", &db.url, "--read-store", "sqlite"])
-        .arg("--data-dir")
-        .arg(rebuilt_dir.path())
-        .output()?;
-    anyhow::ensure!(rebuilt.status.success(), "rebuild failed: {}", String::from_utf8_lossy(&rebuilt.stderr));
-    let fresh = SqliteReadStore::open(rebuilt_dir.path().join("read.db")).await?;
-    let mut compared = BTreeMap::new();
-    for projector_model in models::all() {
-        assert_eq!(fresh.checkpoint(projector_model.name()).await?, head);
-        for collection in projector_model.collections() {
-            let (ours, theirs) = (documents(live.as_ref(), collection).await?, documents(&fresh, collection).await?);
-            assert_eq!(ours, theirs, "collection {collection} differs from its rebuild");
-            compared.insert(*collection, ours.len());
-        }
-    }
+    let compared = assert_equal_to_rebuild(&db.url, live.as_ref(), head).await?;
     eprintln!("read models equal to their rebuild: {compared:?}");
     assert!(compared.get("orders").copied().unwrap_or(0) >= orders.len(), "{compared:?}");
 

@@ -2,18 +2,25 @@
 //! connections (`ALLOW_CONNECTIONS false`, every session terminated) while stock
 //! changes keep coming. Commands answer 503 with `store.unavailable` and `Retry-After`
 //! meanwhile (never a 500), readiness answers 503, and once the database is back the
-//! shop works again with every acknowledged change kept.
+//! shop works again with every acknowledged change kept: the checkouts in flight settle
+//! once each, nothing is charged twice, and every read model equals a rebuild.
 
 use std::time::Duration;
 
 use anyhow::Context;
 use emporium_tests::app::TestApp;
-use emporium_tests::checkout::{product, stock_settles};
+use std::sync::Arc;
+
+use emporium_infra::event_store::postgres::PostgresEventStore;
+use emporium_infra::read_store::postgres::PostgresReadStore;
+use emporium_tests::checkout::{ProviderBooks, customers, order_reaches, placed, product, stock_settles};
 use emporium_tests::postgres::server_url;
+use emporium_tests::rebuild::{assert_equal_to_rebuild, quiet_head};
 use serde_json::json;
 use sqlx::{Connection, Executor, PgConnection};
 
 const UNITS: i64 = 5;
+const PRICE: i64 = 1_000;
 
 /// Closes (or reopens) the database to new connections and ends the open ones.
 async fn set_reachable(database: &str, reachable: bool) -> anyhow::Result<()> {
@@ -35,7 +42,13 @@ async fn commands_answer_503_while_postgres_is_away_and_nothing_acknowledged_is_
     let url = app.store_flags().get(1).cloned().context("a PostgreSQL app has store flags")?;
     let database = url.rsplit('/').next().context("a database name")?.to_owned();
     let admin = app.admin_token().await?;
-    let item = product(&app, &admin, "OUTAGE-1", 1_000, UNITS).await?;
+    let item = product(&app, &admin, "OUTAGE-1", PRICE, UNITS).await?;
+    let shoppers = customers(&app, "outage", 3).await?;
+    // Checkouts in flight when the database goes away.
+    let mut orders = Vec::new();
+    for token in &shoppers {
+        orders.push((placed(&app, token, &item, 1, "pm_card_visa").await?, token.clone()));
+    }
     let change = |quantity: i64| json!({ "quantity": quantity, "reason": "restock" });
     let path = format!("/api/v1/products/{item}/stock");
     let mut acknowledged = 0;
@@ -76,8 +89,22 @@ async fn commands_answer_503_while_postgres_is_away_and_nothing_acknowledged_is_
         assert_eq!(answer.status, 200, "{answer}");
         acknowledged += 1;
     }
-    let expected = UNITS + acknowledged;
+    let mut confirmed = 0;
+    for (order_id, token) in &orders {
+        let settled =
+            order_reaches(&app, token, order_id, &["confirmed", "cancelled"], Duration::from_secs(60)).await?;
+        confirmed += i64::from(settled["status"] == "confirmed");
+    }
+    assert_eq!(confirmed, 3, "three units for three orders: every checkout confirms once the database is back");
+    let books = ProviderBooks::read(&app)?;
+    assert_eq!((books.charged(), books.kept()), (3, 3 * PRICE), "one charge per order: {books:?}");
+    let expected = UNITS + acknowledged - confirmed;
     assert_eq!(stock_settles(&app, &item, expected, Duration::from_secs(20)).await?, expected);
+
+    let events = PostgresEventStore::connect(&url).await?;
+    let head = quiet_head(&events, Duration::from_secs(60)).await?;
+    let live = Arc::new(PostgresReadStore::connect(&url).await?);
+    assert_equal_to_rebuild(&url, live.as_ref(), head).await?;
     let ready = app.get("/health/ready", None).await?;
     assert_eq!(ready.status, 200, "{ready}");
     Ok(())

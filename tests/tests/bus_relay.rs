@@ -665,3 +665,67 @@ async fn relay_publish_rate_by_window() {
         );
     }
 }
+
+/// A measurement, not a check: the relay's lag (log head − published position) while
+/// 16 writers append single events to PostgreSQL as fast as it takes them for 10 s,
+/// sampled every 50 ms. `cargo nextest run -p emporium-tests --test bus_relay
+/// --run-ignored only --no-capture relay_lag_under`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "a measurement; run it on purpose"]
+async fn relay_lag_under_concurrent_appends() {
+    const WRITERS: usize = 16;
+    const FOR: Duration = Duration::from_secs(10);
+    let backend = StoreBackend::postgres().await.unwrap();
+    let store = backend.open().await.unwrap();
+    let server = NatsServer::start().await.unwrap();
+    let relay = Relay::new(store.clone(), bus::connect(&server.url, "bench").await.unwrap(), 1);
+    let published = relay.published();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let relaying = tokio::spawn(relay.run(async move {
+        let _ = stopped.await;
+    }));
+    let running = Arc::new(AtomicBool::new(true));
+    let writers: Vec<JoinHandle<usize>> = (0..WRITERS)
+        .map(|_| {
+            let (store, running) = (store.clone(), running.clone());
+            tokio::spawn(async move {
+                let mut appended = 0;
+                while running.load(Ordering::Relaxed) {
+                    append(store.as_ref(), 1).await.unwrap();
+                    appended += 1;
+                }
+                appended
+            })
+        })
+        .collect();
+    let started = Instant::now();
+    let mut lags = Vec::new();
+    while started.elapsed() < FOR {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let head = store.head_position().await.unwrap();
+        lags.push(head.saturating_sub(*published.borrow()));
+    }
+    running.store(false, Ordering::Relaxed);
+    let mut appended = 0;
+    for writer in writers {
+        appended += writer.await.unwrap();
+    }
+    let head = store.head_position().await.unwrap();
+    let drain = Instant::now();
+    published.clone().wait_for(|p| *p >= head).await.unwrap();
+    let drained = drain.elapsed();
+    let _ = stop.send(());
+    relaying.await.unwrap().unwrap();
+    lags.sort_unstable();
+    let at = |q: f64| lags[((lags.len() - 1) as f64 * q) as usize];
+    eprintln!(
+        "{appended} events appended in {:.1} s ({:.0}/s) by {WRITERS} writers; relay lag in events: \
+         median {}, p99 {}, max {}; drained {} ms after the last append",
+        FOR.as_secs_f64(),
+        appended as f64 / FOR.as_secs_f64(),
+        at(0.5),
+        at(0.99),
+        lags.last().copied().unwrap_or(0),
+        drained.as_millis()
+    );
+}

@@ -132,8 +132,19 @@ pub fn stream_config(replicas: usize) -> stream::Config {
     }
 }
 
+/// The stream as it is, created with [`stream_config`] only when missing: what
+/// consumers call, so a consumer started with another `--bus-replicas` never changes
+/// the stream the relay configured.
+pub async fn open_stream(js: &jetstream::Context, replicas: usize) -> Result<jetstream::stream::Stream, BusError> {
+    match js.get_stream(STREAM).await {
+        Ok(stream) => Ok(stream),
+        Err(_) => ensure_stream(js, replicas).await,
+    }
+}
+
 /// Creates the stream, or brings an existing one to [`stream_config`]; returns it.
-/// Both the relay and the JetStream source call this, so either may start first.
+/// The relay calls this (it owns the stream's configuration); consumers call
+/// [`open_stream`], so either may start first.
 pub async fn ensure_stream(js: &jetstream::Context, replicas: usize) -> Result<jetstream::stream::Stream, BusError> {
     js.create_or_update_stream(stream_config(replicas))
         .await

@@ -20,7 +20,7 @@ mod source;
 
 pub use async_nats::jetstream::Context as JetStream;
 pub use client::connect;
-pub use contract::{DecodeError, WireMessage, ensure_stream};
+pub use contract::{DecodeError, WireMessage, ensure_stream, open_stream};
 pub use error::BusError;
 pub use relay::{DEFAULT_WINDOW, Relay};
 pub use source::{FeedSettings, JetStreamSource, durable_name};

@@ -82,7 +82,7 @@ impl std::fmt::Debug for JetStreamSource {
 impl JetStreamSource {
     /// A source on `js`; creates the stream (with `replicas`) if the relay has not yet.
     pub async fn new(js: &jetstream::Context, replicas: usize) -> Result<Self, BusError> {
-        let stream = contract::ensure_stream(js, replicas).await?;
+        let stream = contract::open_stream(js, replicas).await?;
         Ok(Self { stream, settings: FeedSettings::default() })
     }
 

@@ -29,6 +29,15 @@ pub enum ReadStoreError {
         #[source]
         source: sqlx::Error,
     },
+    /// A database driver other than sqlx (MongoDB) refused or failed.
+    #[error("{context}")]
+    Driver {
+        /// What was being done.
+        context: String,
+        /// The driver's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
+    },
     /// Migrations could not be applied.
     #[error("{context}")]
     Migrate {

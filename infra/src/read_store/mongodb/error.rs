@@ -9,14 +9,9 @@ use crate::read_store::ReadStoreError;
 const DUPLICATE_KEY: i32 = 11000;
 
 /// Wraps a driver error with what was being done.
-///
-/// [`ReadStoreError::Database`] carries an `sqlx::Error`, so the driver error travels
-/// as its I/O source: the variant (and the cause chain in logs) stays that of every
-/// other database failure. This is the one place to change once the port's error
-/// gets a driver-neutral source.
 pub(super) fn mongo(context: impl Into<String>) -> impl FnOnce(mongodb::error::Error) -> ReadStoreError {
     let context = context.into();
-    move |error| ReadStoreError::Database { context, source: sqlx::Error::Io(std::io::Error::other(error)) }
+    move |error| ReadStoreError::Driver { context, source: Box::new(error) }
 }
 
 /// Whether `error` is a duplicate `_id`: a guarded upsert that found the document

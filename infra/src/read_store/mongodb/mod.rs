@@ -27,7 +27,7 @@
 //! - `writes`: the position-guarded writes and the reset, one named function each;
 //! - `query`: [`Query`] to a filter and sort over a collection's records;
 //! - `convert`: JSON ⇄ BSON, integers as `Int64`, floats as doubles;
-//! - `error`: driver errors as [`ReadStoreError::Database`].
+//! - `error`: driver errors as [`ReadStoreError::Driver`].
 //!
 //! Design:
 //! - Names and fields the layout cannot hold are refused, never mangled. Collection

@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use emporium_commands::notifications::NotificationDispatcher;
 use emporium_commands::sagas::order_fulfilment::OrderFulfilment;
+use emporium_infra::follow::health::Condition;
 use emporium_infra::follow::{EventSource, Health, Running};
 use emporium_infra::leader::{LeaderLock, LeaderTiming};
 use tokio::sync::oneshot;
@@ -68,6 +69,14 @@ impl Term {
             dispatcher.follower(self.source.clone(), self.health.clone()).spawn(),
         )
     }
+
+    /// Shows both as standing by (not leading: ready, and not stopped).
+    fn stand_by(&self) {
+        for name in [OrderFulfilment::NAME, NotificationDispatcher::NAME] {
+            self.health.register(name, self.source.kind());
+            self.health.update(name, |state| state.condition = Condition::Standby);
+        }
+    }
 }
 
 async fn supervise(
@@ -77,6 +86,7 @@ async fn supervise(
     mut stopped: oneshot::Receiver<()>,
 ) -> anyhow::Result<()> {
     loop {
+        term.stand_by();
         let acquired = tokio::select! {
             _ = &mut stopped => return Ok(()),
             acquired = lock.acquire(LOCK_NAME, timing) => acquired,

@@ -100,6 +100,12 @@ async fn a_standby_serve_takes_over_checkouts_when_the_leader_is_killed() {
     let ann = customers(&leader, "lead", 1).await.unwrap().remove(0);
     let first = placed(&leader, &ann, &mug, 1, "pm_card_visa").await.unwrap();
     order_reaches(&leader, &ann, &first, &["confirmed"], Duration::from_secs(20)).await.unwrap();
+    // The standby is ready, and says its process managers stand by.
+    let ready = standby.get("/health/ready", None).await.unwrap();
+    assert_eq!(ready.status, 200, "{ready}");
+    let saga =
+        ready.data()["consumers"].as_array().into_iter().flatten().find(|c| c["name"] == "saga_order_fulfilment");
+    assert_eq!(saga.map(|c| c["condition"].clone()), Some(serde_json::json!("standby")), "{ready}");
 
     leader.kill().unwrap();
     // The same shop through the standby: its process managers take over within a retry.

@@ -81,6 +81,16 @@ impl ApiError {
         Self { retry_after: Some(retry_after), ..Self::new(StatusCode::SERVICE_UNAVAILABLE, code, message) }
     }
 
+    /// A read-store failure: 503 `read_model.unavailable` with `Retry-After` when the
+    /// store is out of reach, else a 500.
+    pub fn read_store(error: &emporium_infra::read_store::ReadStoreError) -> Self {
+        if error.is_unavailable() {
+            tracing::warn!(%error, "read store unavailable; answering 503");
+            return Self::unavailable("read_model.unavailable", "the read models are unavailable; retry shortly", 2);
+        }
+        Self::internal(error)
+    }
+
     /// 500: logs the whole cause chain, shows the client nothing internal.
     pub fn internal(error: &(dyn std::error::Error + 'static)) -> Self {
         let mut chain = error.to_string();

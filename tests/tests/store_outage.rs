@@ -1,9 +1,10 @@
 //! PostgreSQL out of reach under load: the test's own database stops taking
 //! connections (`ALLOW_CONNECTIONS false`, every session terminated) while stock
 //! changes keep coming. Commands answer 503 with `store.unavailable` and `Retry-After`
-//! meanwhile (never a 500), readiness answers 503, and once the database is back the
-//! shop works again with every acknowledged change kept: the checkouts in flight settle
-//! once each, nothing is charged twice, and every read model equals a rebuild.
+//! meanwhile (never a 500), reads answer 503 `read_model.unavailable`, readiness
+//! answers 503, and once the database is back the shop works again with every
+//! acknowledged change kept: the checkouts in flight settle once each, nothing is
+//! charged twice, and every read model equals a rebuild.
 
 use std::time::Duration;
 
@@ -71,6 +72,10 @@ async fn commands_answer_503_while_postgres_is_away_and_nothing_acknowledged_is_
     assert!(refused >= 9, "only {refused} of 10 commands were refused while the database was away");
     let ready = app.get("/health/ready", None).await?;
     assert_eq!(ready.status, 503, "{ready}");
+    // Reads of the (PostgreSQL) read models answer 503 too, never a 500.
+    let read = app.get(&format!("/api/v1/products/{item}"), None).await?;
+    assert_eq!((read.status, read.error_codes()), (503, vec!["read_model.unavailable".to_owned()]), "{read}");
+    assert!(read.header("retry-after").is_some(), "{read}");
 
     set_reachable(&database, true).await?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);

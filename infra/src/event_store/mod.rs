@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 pub use envelope::{AppendOutcome, AppendRequest, EventMetadata, ExpectedVersion, NewEvent, RecordedEvent};
 pub use error::StoreError;
+pub(crate) use error::connection_trouble;
 pub use hash_chain::{ChainBreak, GENESIS_HASH, canonical_json, verify_chain};
 pub use subscription::subscribe_all;
 

@@ -68,6 +68,23 @@ pub enum ReadStoreError {
 }
 
 impl ReadStoreError {
+    /// Whether the store could not be reached (connection refused or lost, pool
+    /// exhausted, server shutting down, no server selectable): worth a 503 and a retry.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            Self::Database { source, .. } => crate::event_store::connection_trouble(source),
+            #[cfg(feature = "mongodb")]
+            Self::Driver { source, .. } => source.downcast_ref::<mongodb::error::Error>().is_some_and(|error| {
+                use mongodb::error::ErrorKind;
+                matches!(
+                    error.kind.as_ref(),
+                    ErrorKind::Io(_) | ErrorKind::ServerSelection { .. } | ErrorKind::ConnectionPoolCleared { .. }
+                )
+            }),
+            _ => false,
+        }
+    }
+
     /// Wraps a driver error with what was being done.
     pub(crate) fn db(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> Self {
         let context = context.into();

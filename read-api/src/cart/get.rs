@@ -43,7 +43,7 @@ pub async fn get_cart(
         .ok_or_else(|| ApiError::not_found("cart.not_found", "cart not found"))?
         .to_string();
     state.caught_up(min).await?;
-    let doc = state.reads.get(CARTS, &customer).await.map_err(|e| ApiError::internal(&e))?;
+    let doc = state.reads.get(CARTS, &customer).await.map_err(|e| ApiError::read_store(&e))?;
     let view = match doc {
         Some(doc) => CartView::from_doc(doc)?,
         None => CartView::empty(&customer),

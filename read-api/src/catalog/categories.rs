@@ -68,7 +68,7 @@ pub async fn list_categories(
         return Err(ApiError::invalid(errors));
     }
     state.caught_up(min).await?;
-    let page = state.reads.query(CATEGORIES, &query).await.map_err(|e| ApiError::internal(&e))?;
+    let page = state.reads.query(CATEGORIES, &query).await.map_err(|e| ApiError::read_store(&e))?;
     let items = page.items.into_iter().map(CategoryView::from_doc).collect::<Result<Vec<_>, _>>()?;
     Ok(ok(Listing::new(items, page.total, paging)))
 }
@@ -99,7 +99,7 @@ pub async fn get_category(
         .reads
         .get(CATEGORIES, &id.to_string())
         .await
-        .map_err(|e| ApiError::internal(&e))?
+        .map_err(|e| ApiError::read_store(&e))?
         .ok_or_else(not_found)?;
     Ok(ok(CategoryView::from_doc(doc)?))
 }

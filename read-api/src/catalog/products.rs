@@ -71,7 +71,7 @@ async fn find(
         params.map_err(|rejection| ApiError::bad_request("request.invalid_query", rejection.body_text()))?;
     let search = ProductSearch::parse(&params, require_q)?;
     state.caught_up(min).await?;
-    let page = state.reads.query(PRODUCTS, &search.query).await.map_err(|e| ApiError::internal(&e))?;
+    let page = state.reads.query(PRODUCTS, &search.query).await.map_err(|e| ApiError::read_store(&e))?;
     let items = page.items.into_iter().map(ProductView::from_doc).collect::<Result<Vec<_>, _>>()?;
     Ok(ok(Listing::new(items, page.total, search.paging)))
 }
@@ -99,7 +99,11 @@ pub async fn get_product(
     let not_found = || ApiError::not_found("product.not_found", "product not found");
     let id: ProductId = path.ok().and_then(|Path(raw)| raw.parse().ok()).ok_or_else(not_found)?;
     state.caught_up(min).await?;
-    let doc =
-        state.reads.get(PRODUCTS, &id.to_string()).await.map_err(|e| ApiError::internal(&e))?.ok_or_else(not_found)?;
+    let doc = state
+        .reads
+        .get(PRODUCTS, &id.to_string())
+        .await
+        .map_err(|e| ApiError::read_store(&e))?
+        .ok_or_else(not_found)?;
     Ok(ok(ProductView::from_doc(doc)?))
 }

@@ -112,7 +112,7 @@ pub async fn notification_history(
         params.map_err(|rejection| ApiError::bad_request("request.invalid_query", rejection.body_text()))?;
     let (query, paging) = history_query(&customer, &params)?;
     state.caught_up(min).await?;
-    let page = state.reads.query(NOTIFICATIONS, &query).await.map_err(|e| ApiError::internal(&e))?;
+    let page = state.reads.query(NOTIFICATIONS, &query).await.map_err(|e| ApiError::read_store(&e))?;
     let items = page.items.into_iter().map(NotificationView::from_doc).collect::<Result<Vec<_>, _>>()?;
     Ok(ok(Listing::new(items, page.total, paging)))
 }

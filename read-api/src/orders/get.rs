@@ -34,7 +34,7 @@ pub(crate) async fn reachable_order(
         .reads
         .get(ORDERS, &id.to_string())
         .await
-        .map_err(|e| ApiError::internal(&e))?
+        .map_err(|e| ApiError::read_store(&e))?
         .ok_or_else(order_not_found)?;
     let order = OrderView::from_doc(doc)?;
     let owner = Uuid::parse_str(&order.customer_id).ok();
@@ -137,7 +137,7 @@ pub async fn list_user_orders(
         params.map_err(|rejection| ApiError::bad_request("request.invalid_query", rejection.body_text()))?;
     let (query, paging) = history_query(&customer, &params)?;
     state.caught_up(min).await?;
-    let page = state.reads.query(ORDERS, &query).await.map_err(|e| ApiError::internal(&e))?;
+    let page = state.reads.query(ORDERS, &query).await.map_err(|e| ApiError::read_store(&e))?;
     let items = page.items.into_iter().map(OrderView::from_doc).collect::<Result<Vec<_>, _>>()?;
     Ok(ok(Listing::new(items, page.total, paging)))
 }

@@ -48,7 +48,7 @@ pub async fn list_methods(
     state.caught_up(min).await?;
     let query =
         Query::new().filter("customer_id", user.to_string()).sort("created_at", SortDirection::Asc).page(0, MAX_LIMIT);
-    let page = state.reads.query(PAYMENT_METHODS, &query).await.map_err(|e| ApiError::internal(&e))?;
+    let page = state.reads.query(PAYMENT_METHODS, &query).await.map_err(|e| ApiError::read_store(&e))?;
     let items = page.items.into_iter().map(SavedMethodView::from_doc).collect::<Result<Vec<_>, _>>()?;
     Ok(ok(MethodList { total: page.total, items }))
 }

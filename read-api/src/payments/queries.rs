@@ -41,14 +41,14 @@ fn visible(caller: &Caller, payment: &PaymentView) -> bool {
 }
 
 async fn by_id(state: &ReadState, id: PaymentId) -> Result<Option<PaymentView>, ApiError> {
-    let doc = state.reads.get(PAYMENTS, &id.to_string()).await.map_err(|e| ApiError::internal(&e))?;
+    let doc = state.reads.get(PAYMENTS, &id.to_string()).await.map_err(|e| ApiError::read_store(&e))?;
     doc.map(PaymentView::from_doc).transpose()
 }
 
 async fn by_order(state: &ReadState, id: OrderId) -> Result<Vec<PaymentView>, ApiError> {
     let query =
         Query::new().filter("order_id", id.to_string()).sort("created_at", SortDirection::Asc).page(0, MAX_LIMIT);
-    let page = state.reads.query(PAYMENTS, &query).await.map_err(|e| ApiError::internal(&e))?;
+    let page = state.reads.query(PAYMENTS, &query).await.map_err(|e| ApiError::read_store(&e))?;
     page.items.into_iter().map(PaymentView::from_doc).collect()
 }
 

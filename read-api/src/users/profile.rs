@@ -81,7 +81,7 @@ pub async fn get_profile(
 }
 
 async fn read(state: &ReadState, id: &str) -> Result<Option<Value>, ApiError> {
-    state.reads.get(CUSTOMERS, id).await.map_err(|e| ApiError::internal(&e))
+    state.reads.get(CUSTOMERS, id).await.map_err(|e| ApiError::read_store(&e))
 }
 
 #[cfg(test)]

@@ -34,18 +34,4 @@ pub enum ProjectionError {
         /// What was wrong.
         reason: String,
     },
-    /// A projector failed on an event (after retries).
-    #[error("projector {projector} failed on the batch ending at position {position}: {source}")]
-    Projector {
-        /// The projector's name.
-        projector: String,
-        /// The last position of the batch.
-        position: u64,
-        /// The cause.
-        #[source]
-        source: Box<ProjectionError>,
-    },
-    /// The runner's task panicked or was cancelled.
-    #[error("the projection runner's task ended abnormally: {0}")]
-    Aborted(String),
 }

@@ -6,7 +6,6 @@ use std::time::Duration;
 use emporium_infra::event_store::EventStore;
 use emporium_infra::follow::{EventSource, Follower, Health, Running, StoreTail};
 use emporium_infra::read_store::ReadStore;
-use tokio::sync::watch;
 
 use crate::Projector;
 use crate::consumer::Projection;
@@ -98,11 +97,6 @@ impl RunningProjections {
     /// The position every projector has committed at least up to.
     pub fn applied(&self) -> u64 {
         self.running.iter().map(|r| *r.position().borrow()).min().unwrap_or(0)
-    }
-
-    /// Each projector's committed position, as a watch.
-    pub fn positions(&self) -> Vec<watch::Receiver<u64>> {
-        self.running.iter().map(Running::position).collect()
     }
 
     /// Waits until every projector has committed `position`; `false` on timeout.

@@ -219,7 +219,7 @@ async fn a_refusing_mail_server_delays_the_welcome_mail_and_the_history_shows_ev
 
     eventually("the welcome mail", || server.accepted().len() == 1).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    running.stop().await?;
+    running.stop().await;
 
     let accepted = server.accepted();
     assert_eq!(accepted.len(), 1, "sent exactly once");
@@ -249,7 +249,7 @@ async fn a_mail_server_that_never_recovers_is_given_up_on_after_the_last_attempt
     let ann = shop.register("Ann", "ann@example.com").await?;
     eventually("three attempts", || server.attempts() >= 3).await?;
     tokio::time::sleep(Duration::from_millis(400)).await;
-    running.stop().await?;
+    running.stop().await;
     assert_eq!(server.attempts(), 3, "never more than the policy allows");
     let history = shop.history(ann).await?;
     assert_eq!((history[0]["status"].as_str(), history[0]["attempts"].as_u64()), (Some("gave_up"), Some(3)));
@@ -291,7 +291,7 @@ async fn a_restart_in_the_middle_of_retries_still_delivers_the_mail_once() -> an
     let running = shop.dispatcher(down.clone(), Arc::new(SmsProvider::default()), 10)?.spawn();
     let ann = shop.register("Ann", "ann@example.com").await?;
     eventually("two failed attempts", || down.attempts() >= 2).await?;
-    running.stop().await?;
+    running.stop().await;
 
     // The process restarts with fresh store connections; the mail server is back.
     shop.reopen().await?;
@@ -299,7 +299,7 @@ async fn a_restart_in_the_middle_of_retries_still_delivers_the_mail_once() -> an
     let running = shop.dispatcher(up.clone(), Arc::new(SmsProvider::default()), 10)?.spawn();
     eventually("the delivery after the restart", || up.accepted().len() == 1).await?;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    running.stop().await?;
+    running.stop().await;
 
     assert_eq!(up.accepted().len(), 1);
     assert!(down.accepted().is_empty());
@@ -387,7 +387,7 @@ async fn an_order_s_life_mails_each_step_once_even_when_two_events_announce_it()
 
     eventually("five mails", || server.accepted().len() >= 5).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    running.stop().await?;
+    running.stop().await;
     let mut subjects: Vec<String> = server.accepted().iter().map(|m| m.subject.clone()).collect();
     subjects.sort();
     assert_eq!(
@@ -448,7 +448,7 @@ async fn a_campaign_reaches_only_customers_who_opted_in_with_a_working_unsubscri
     eventually("3 welcomes and 2 promotions", || server.accepted().len() >= 5).await?;
     eventually("one SMS", || phones.accepted.lock().map(|m| m.len()).unwrap_or(0) >= 1).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    running.stop().await?;
+    running.stop().await;
 
     let promotions: Vec<MailMessage> = server.accepted().into_iter().filter(|m| m.subject == "Summer sale").collect();
     let mut to: Vec<&str> = promotions.iter().map(|m| m.to.as_str()).collect();

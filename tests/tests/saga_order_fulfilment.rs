@@ -325,7 +325,7 @@ async fn a_paid_order_is_confirmed_with_its_stock_sold_and_the_next_invoice_numb
     let second = shop.place(&[("TEE", 2)], VISA).await?;
     let second_order = shop.wait_for(second, OrderStatus::Confirmed).await?;
     shop.caught_up(&running).await?;
-    running.stop().await?;
+    running.stop().await;
 
     assert_eq!((order.invoice_number, second_order.invoice_number), (Some(1), Some(2)));
     let statuses: Vec<_> = order.status_history.iter().map(|(status, _)| *status).collect();
@@ -359,7 +359,7 @@ async fn an_order_with_a_line_out_of_stock_is_cancelled_and_holds_no_stock(
     let order_id = shop.place(&[("MUG", 2), ("TEE", 2)], VISA).await?;
     let order = shop.wait_for(order_id, OrderStatus::Cancelled).await?;
     shop.caught_up(&running).await?;
-    running.stop().await?;
+    running.stop().await;
 
     let reason = order.cancellation_reason.unwrap_or_default();
     assert!(reason.starts_with("insufficient stock for SKU TEE"), "{reason}");
@@ -403,7 +403,7 @@ async fn a_declined_payment_waits_for_a_new_method_which_reserves_again_and_conf
     .await?;
     let order = shop.wait_for(order_id, OrderStatus::Confirmed).await?;
     shop.caught_up(&running).await?;
-    running.stop().await?;
+    running.stop().await;
 
     let statuses: Vec<_> = order.status_history.iter().map(|(status, _)| *status).collect();
     assert_eq!(
@@ -436,7 +436,7 @@ async fn an_order_awaiting_payment_is_cancelled_when_its_deadline_passes_even_ac
     shop.wait_for(order_id, OrderStatus::AwaitingPayment).await?;
     shop.caught_up(&running).await?;
     // The process stops before the deadline and comes back after it.
-    running.stop().await?;
+    running.stop().await;
     tokio::time::sleep(Duration::from_millis(1200)).await;
     let late = shop
         .run::<Order>(
@@ -448,7 +448,7 @@ async fn an_order_awaiting_payment_is_cancelled_when_its_deadline_passes_even_ac
     let running = shop.saga().spawn();
     let order = shop.wait_for(order_id, OrderStatus::Cancelled).await?;
     shop.caught_up(&running).await?;
-    running.stop().await?;
+    running.stop().await;
 
     let reason = order.cancellation_reason.unwrap_or_default();
     assert!(reason.starts_with("payment deadline expired"), "{reason}");
@@ -476,7 +476,7 @@ async fn cancelling_a_paid_order_refunds_it_in_full_and_returns_its_units(backen
     .await?;
     let order = shop.wait_for(order_id, OrderStatus::Refunded).await?;
     shop.caught_up(&running).await?;
-    running.stop().await?;
+    running.stop().await;
 
     assert_eq!(order.refunded, order.total);
     assert_eq!(order.cancellation_reason.as_deref(), Some("changed my mind"));
@@ -530,7 +530,7 @@ async fn cancelling_before_payment_releases_the_stock_and_the_coupon(backend: St
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    running.stop().await?;
+    running.stop().await;
 
     assert_eq!(released, Some((0, false)), "the coupon's use is given back");
     let mug = shop.stock("MUG").await?;
@@ -559,7 +559,7 @@ async fn four_journeys(shop: &Shop) -> anyhow::Result<Vec<OrderId>> {
     shop.wait_for(short, OrderStatus::Cancelled).await?;
     shop.wait_for(refunded, OrderStatus::Refunded).await?;
     shop.caught_up(&running).await?;
-    running.stop().await?;
+    running.stop().await;
     Ok(vec![confirmed, declined, short, refunded])
 }
 
@@ -585,7 +585,7 @@ async fn handling_every_event_again_reserves_nothing_and_charges_nothing_twice(
     let running = shop.saga().spawn();
     anyhow::ensure!(running.wait_for(head, WAIT).await, "the replay did not reach the head");
     tokio::time::sleep(Duration::from_millis(200)).await;
-    running.stop().await?;
+    running.stop().await;
     assert_eq!(shop.events.head_position().await?, head, "a replay appends nothing");
     assert_eq!(shop.gateway.payments(), ledger);
     let after = shop.stock("MUG").await?;
@@ -662,13 +662,13 @@ async fn restarts_mid_saga_leave_every_order_in_exactly_one_consistent_state(
     for round in 0..12u64 {
         let running = shop.saga().spawn();
         tokio::time::sleep(Duration::from_millis(20 + round * 7 % 60)).await;
-        running.stop().await?;
+        running.stop().await;
     }
     let running = shop.saga().spawn();
     let ids: Vec<OrderId> = orders.iter().map(|(id, _)| *id).collect();
     let settled = shop.wait_until_settled(&ids, &[OrderStatus::Confirmed, OrderStatus::AwaitingPayment]).await?;
     shop.caught_up(&running).await?;
-    running.stop().await?;
+    running.stop().await;
 
     let mut confirmed = 0u64;
     let mut invoice_numbers = Vec::new();
@@ -713,7 +713,7 @@ async fn scarce_stock_is_never_oversold_under_concurrent_checkouts(backend: Stor
     }
     let settled = shop.wait_until_settled(&orders, &[OrderStatus::Confirmed, OrderStatus::Cancelled]).await?;
     shop.caught_up(&running).await?;
-    running.stop().await?;
+    running.stop().await;
 
     let confirmed = settled.iter().filter(|o| o.status == OrderStatus::Confirmed).count();
     let short = settled
@@ -753,7 +753,7 @@ async fn transient_gateway_failures_are_retried_without_charging_twice(backend: 
     }
     let settled = shop.wait_until_settled(&orders[..2], &[OrderStatus::Refunded]).await?;
     shop.caught_up(&running).await?;
-    running.stop().await?;
+    running.stop().await;
 
     let ledger = shop.gateway.payments();
     assert_eq!(ledger.len(), 6, "one authorisation per order, however often a call was retried");
@@ -809,7 +809,7 @@ async fn a_payment_recorded_outside_the_saga_reserves_again_and_confirms(backend
     shop.run::<Order>(&order_id.to_string(), paid).await?;
     let order = shop.wait_for(order_id, OrderStatus::Confirmed).await?;
     shop.caught_up(&running).await?;
-    running.stop().await?;
+    running.stop().await;
 
     assert_eq!((order.payment_id, order.invoice_number), (Some(payment_id), Some(1)));
     let mug = shop.stock("MUG").await?;

@@ -33,7 +33,4 @@ pub enum DispatchError {
         #[source]
         source: serde_json::Error,
     },
-    /// The dispatcher's task panicked or was cancelled.
-    #[error("the dispatcher task ended abnormally: {0}")]
-    Aborted(String),
 }

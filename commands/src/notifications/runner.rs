@@ -46,7 +46,7 @@ const FIRST_RETRY_BACKOFF: Duration = Duration::from_millis(200);
 /// let settings = NotificationSettings::new("http://127.0.0.1:8080", key);
 /// let running = NotificationDispatcher::new(handler, reads, mailer, sms, settings).spawn();
 /// // … until shutdown:
-/// running.stop().await.ok();
+/// running.stop().await;
 /// # }
 /// ```
 pub struct NotificationDispatcher {
@@ -141,11 +141,7 @@ impl NotificationDispatcher {
     /// The runner for this dispatcher over `source`, reporting to `health`.
     pub fn follower(self, source: Arc<dyn EventSource>, health: Health) -> Follower {
         let batch_size = self.inner.settings.batch_size;
-        let policy = RetryPolicy {
-            first_backoff: FIRST_RETRY_BACKOFF,
-            max_backoff: self.inner.settings.max_retry_backoff.max(FIRST_RETRY_BACKOFF),
-            ..RetryPolicy::default()
-        };
+        let policy = RetryPolicy::doubling(FIRST_RETRY_BACKOFF, self.inner.settings.max_retry_backoff);
         Follower::new(Arc::new(self), source, health).with_batch_size(batch_size).with_policy(policy)
     }
 
@@ -232,8 +228,7 @@ impl RunningDispatcher {
 
     /// Stops the dispatcher and waits for it: the batch attempt and the sends in hand
     /// finish and are recorded; nothing new starts.
-    pub async fn stop(self) -> Result<(), DispatchError> {
+    pub async fn stop(self) {
         self.running.stop().await;
-        Ok(())
     }
 }

@@ -71,6 +71,12 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// The default number of attempts, waiting `first` after the first failure and
+    /// doubling up to `max` (never below `first`).
+    pub fn doubling(first: Duration, max: Duration) -> Self {
+        Self { first_backoff: first, max_backoff: max.max(first), ..Self::default() }
+    }
+
     /// The wait after failed attempt number `attempt` (1-based).
     pub fn backoff(&self, attempt: u32) -> Duration {
         let doubled = self.first_backoff.saturating_mul(1u32 << attempt.saturating_sub(1).min(16));

@@ -45,7 +45,4 @@ pub enum SagaError {
         #[source]
         source: serde_json::Error,
     },
-    /// The saga's task panicked or was cancelled.
-    #[error("the saga task ended abnormally: {0}")]
-    Aborted(String),
 }

@@ -39,7 +39,7 @@ const FIRST_RETRY_BACKOFF: Duration = Duration::from_millis(200);
 /// use emporium_commands::sagas::order_fulfilment::{OrderFulfilment, SagaSettings};
 /// let running = OrderFulfilment::new(handler, state, accounts, gateway, SagaSettings::default()).spawn();
 /// // … until shutdown:
-/// running.stop().await.ok();
+/// running.stop().await;
 /// # }
 /// ```
 pub struct OrderFulfilment {
@@ -103,11 +103,7 @@ impl OrderFulfilment {
     /// The runner for this saga over `source`, reporting to `health`.
     pub fn follower(self, source: Arc<dyn EventSource>, health: Health) -> Follower {
         let batch_size = self.saga.settings.batch_size;
-        let policy = RetryPolicy {
-            first_backoff: FIRST_RETRY_BACKOFF,
-            max_backoff: self.saga.settings.max_retry_backoff.max(FIRST_RETRY_BACKOFF),
-            ..RetryPolicy::default()
-        };
+        let policy = RetryPolicy::doubling(FIRST_RETRY_BACKOFF, self.saga.settings.max_retry_backoff);
         Follower::new(Arc::new(self), source, health).with_batch_size(batch_size).with_policy(policy)
     }
 
@@ -201,8 +197,7 @@ impl RunningSaga {
 
     /// Stops the saga (after the batch attempt in hand finishes; a batch not committed
     /// is redone on the next start) and waits for it.
-    pub async fn stop(self) -> Result<(), SagaError> {
+    pub async fn stop(self) {
         self.running.stop().await;
-        Ok(())
     }
 }

@@ -81,15 +81,20 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
     let mut projections = None;
     let mut processes = None;
     let handler = CommandHandler::new(events.clone(), COMMAND_ATTEMPTS);
-    // One account store, mailer and gateway per process: the simulated provider's
-    // journal, for one, must have a single writer.
-    let accounts = stores::account_store(&args.store).await?;
-    let mailer = stores::mailer(&args.http.mail, &args.store.data_dir)?;
-    let gateway = payments::gateway(&args.payments, &args.store.data_dir)?;
-    if parts.process_managers() {
+    // One account store, mailer and gateway per process that writes (the simulated
+    // provider's journal, for one, must have a single writer); a read-api opens none.
+    let outside = if parts.commands() || parts.process_managers() {
+        Some((
+            stores::account_store(&args.store).await?,
+            stores::mailer(&args.http.mail, &args.store.data_dir)?,
+            payments::gateway(&args.payments, &args.store.data_dir)?,
+        ))
+    } else {
+        None
+    };
+    if let (true, Some((accounts, mailer, gateway))) = (parts.process_managers(), outside.clone()) {
         let state = stores::state_store(&args.store).await?;
         parked_in.push(state.clone());
-        let (accounts, mailer, gateway) = (accounts.clone(), mailer.clone(), gateway.clone());
         let sms = stores::sms(&args.sms)?;
         let saga_settings =
             SagaSettings { payment_deadline: payments::payment_deadline(&args.payments), ..SagaSettings::default() };
@@ -121,7 +126,7 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
             health.clone(),
         ));
     }
-    if parts.commands() {
+    if let (true, Some((accounts, mailer, gateway))) = (parts.commands(), outside) {
         let state = WriteState {
             commands: handler,
             keys: keys.clone(),

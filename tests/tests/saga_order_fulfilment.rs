@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use emporium_commands::sagas::order_fulfilment::{OrderFulfilment, RunningSaga, SagaSettings, Step, StockHold};
+use emporium_commands::sagas::order_fulfilment::{OrderFulfilment, SagaSettings, Step, StockHold};
 use emporium_commands::{Command, CommandHandler};
 use emporium_domain::Decider;
 use emporium_domain::coupon::{Coupon, CouponCommand};
@@ -24,6 +24,7 @@ use emporium_infra::accounts::AccountStore;
 use emporium_infra::accounts::postgres::PostgresAccountStore;
 use emporium_infra::accounts::sqlite::SqliteAccountStore;
 use emporium_infra::event_store::{EventMetadata, EventStore, RecordedEvent};
+use emporium_infra::follow::Running;
 use emporium_infra::payments::simulated::{SimulatedGateway, SimulatedOptions};
 use emporium_infra::payments::{AuthorizeRequest, PaymentGateway};
 use emporium_infra::read_store::ReadStore;
@@ -253,7 +254,7 @@ impl Shop {
     }
 
     /// Waits until the saga has handled everything in the log, its own events included.
-    async fn caught_up(&self, running: &RunningSaga) -> anyhow::Result<()> {
+    async fn caught_up(&self, running: &Running) -> anyhow::Result<()> {
         loop {
             let head = self.events.head_position().await?;
             anyhow::ensure!(running.wait_for(head, WAIT).await, "the saga did not reach position {head}");

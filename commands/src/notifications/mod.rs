@@ -14,7 +14,7 @@
 //! sent by the users endpoints directly.)
 //!
 //! Layout:
-//! - [`NotificationDispatcher`], [`RunningDispatcher`] (runner.rs): construction, the
+//! - [`NotificationDispatcher`] (runner.rs): construction, the
 //!   log loop, the timer;
 //! - [`NotificationSettings`] (settings.rs), [`DispatchError`] (error.rs),
 //!   [`UnsubscribeKey`] (unsubscribe.rs): the signed links of campaign messages;
@@ -43,6 +43,6 @@ mod unsubscribe;
 
 pub use dispatcher::ACTOR;
 pub use error::DispatchError;
-pub use runner::{NotificationDispatcher, RunningDispatcher};
+pub use runner::NotificationDispatcher;
 pub use settings::NotificationSettings;
 pub use unsubscribe::UnsubscribeKey;

@@ -146,10 +146,10 @@ impl NotificationDispatcher {
     }
 
     /// Runs on a new task, tailing its command handler's event store; stop it with
-    /// [`RunningDispatcher::stop`] (or by dropping it).
-    pub fn spawn(self) -> RunningDispatcher {
+    /// [`Running::stop`] (or by dropping it).
+    pub fn spawn(self) -> Running {
         let source = Arc::new(StoreTail::new(Arc::clone(self.inner.handler.store())));
-        RunningDispatcher { running: self.follower(source, Health::new()).spawn() }
+        self.follower(source, Health::new()).spawn()
     }
 
     /// True unless `max_event_age` says the event is too old to mail about.
@@ -201,34 +201,5 @@ impl Consumer for NotificationDispatcher {
         self.inner.reads.checkpoint(Self::NAME).await?;
         self.inner.handler.store().head_position().await?;
         Ok(())
-    }
-}
-
-/// A dispatcher on its own task.
-#[derive(Debug)]
-pub struct RunningDispatcher {
-    running: Running,
-}
-
-impl RunningDispatcher {
-    /// The last log position the dispatcher has handled and committed.
-    pub fn processed(&self) -> watch::Receiver<u64> {
-        self.running.position()
-    }
-
-    /// Waits until `position` is handled; `false` on timeout or if the dispatcher stopped.
-    pub async fn wait_for(&self, position: u64, timeout: Duration) -> bool {
-        self.running.wait_for(position, timeout).await
-    }
-
-    /// True once the dispatcher's task has ended.
-    pub fn is_finished(&self) -> bool {
-        self.running.is_finished()
-    }
-
-    /// Stops the dispatcher and waits for it: the batch attempt and the sends in hand
-    /// finish and are recorded; nothing new starts.
-    pub async fn stop(self) {
-        self.running.stop().await;
     }
 }

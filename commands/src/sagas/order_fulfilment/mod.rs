@@ -17,7 +17,7 @@
 //! Per-order state and the checkpoint are committed together in the read store.
 //!
 //! Layout:
-//! - [`OrderFulfilment`], [`RunningSaga`] (runner.rs): construction, the log loop, the timer;
+//! - [`OrderFulfilment`] (runner.rs): construction, the log consumer, the timer;
 //! - [`SagaSettings`] (settings.rs), [`SagaError`] (error.rs);
 //! - [`FulfilmentState`] and its [`Step`]/[`StockHold`] (state.rs): what is stored per order;
 //! - react.rs: which events matter; advance.rs: the forward path, with reserve.rs,
@@ -43,7 +43,7 @@ mod state;
 mod trigger;
 
 pub use error::SagaError;
-pub use runner::{OrderFulfilment, RunningSaga};
+pub use runner::OrderFulfilment;
 pub use saga::{COUPON_CODE_CLAIM, PAYMENT_TOKEN_CLAIM};
 pub use settings::SagaSettings;
 pub use state::{FulfilmentState, Step, StockHold};

@@ -108,10 +108,10 @@ impl OrderFulfilment {
     }
 
     /// Runs on a new task, tailing its command handler's event store; stop it with
-    /// [`RunningSaga::stop`] (or by dropping it).
-    pub fn spawn(self) -> RunningSaga {
+    /// [`Running::stop`] (or by dropping it).
+    pub fn spawn(self) -> Running {
         let source = Arc::new(StoreTail::new(Arc::clone(self.saga.handler.store())));
-        RunningSaga { running: self.follower(source, Health::new()).spawn() }
+        self.follower(source, Health::new()).spawn()
     }
 
     /// Runs the steps of a batch, orders concurrently; returns each touched order's state.
@@ -170,34 +170,5 @@ impl Consumer for OrderFulfilment {
         self.saga.reads.checkpoint(Self::NAME).await?;
         self.saga.handler.store().head_position().await?;
         Ok(())
-    }
-}
-
-/// A saga on its own task.
-#[derive(Debug)]
-pub struct RunningSaga {
-    running: Running,
-}
-
-impl RunningSaga {
-    /// The last log position the saga has handled and committed.
-    pub fn processed(&self) -> watch::Receiver<u64> {
-        self.running.position()
-    }
-
-    /// Waits until `position` is handled; `false` on timeout or if the saga stopped.
-    pub async fn wait_for(&self, position: u64, timeout: Duration) -> bool {
-        self.running.wait_for(position, timeout).await
-    }
-
-    /// True once the saga's task has ended.
-    pub fn is_finished(&self) -> bool {
-        self.running.is_finished()
-    }
-
-    /// Stops the saga (after the batch attempt in hand finishes; a batch not committed
-    /// is redone on the next start) and waits for it.
-    pub async fn stop(self) {
-        self.running.stop().await;
     }
 }

@@ -9,6 +9,7 @@ use emporium_infra::event_store::{AppendRequest, EventMetadata, EventStore, Expe
 use uuid::Uuid;
 
 use crate::error::CommandError;
+use crate::state_cache::{self, Folded, StateCache};
 
 /// Events read per page while loading a stream.
 const LOAD_PAGE: usize = 1000;
@@ -47,12 +48,20 @@ pub struct CommandOutcome {
 pub struct CommandHandler {
     store: Arc<dyn EventStore>,
     max_attempts: u32,
+    states: Arc<StateCache>,
 }
 
 impl CommandHandler {
-    /// A handler that tries each command at most `max_attempts` times on conflict.
+    /// A handler that tries each command at most `max_attempts` times on conflict,
+    /// caching the states of up to [`state_cache::DEFAULT_CAPACITY`] streams.
     pub fn new(store: Arc<dyn EventStore>, max_attempts: u32) -> Self {
-        Self { store, max_attempts: max_attempts.max(1) }
+        Self::with_state_cache(store, max_attempts, state_cache::DEFAULT_CAPACITY)
+    }
+
+    /// Like [`CommandHandler::new`] with room for `streams` cached states (0: no cache,
+    /// every command folds its stream from the log).
+    pub fn with_state_cache(store: Arc<dyn EventStore>, max_attempts: u32, streams: usize) -> Self {
+        Self { store, max_attempts: max_attempts.max(1), states: Arc::new(StateCache::new(streams)) }
     }
 
     /// The store commands are appended to.
@@ -60,60 +69,94 @@ impl CommandHandler {
         &self.store
     }
 
-    /// Loads an aggregate's state, its version and its last event's global position.
+    /// Loads an aggregate's state, its version and its last event's global position,
+    /// as the log has it now (a cached state is brought up to the log's tail).
     pub async fn load<D: Decider>(&self, aggregate_id: &str) -> Result<(D::State, u64, u64), CommandError<D::Error>> {
         let stream_id = stream_id::<D>(aggregate_id);
-        let mut state = D::State::default();
-        let mut version = 0;
-        let mut position = 0;
+        let known = self.states.get::<D>(&stream_id).unwrap_or_default();
+        let folded = self.catch_up::<D>(&stream_id, known).await?;
+        Ok((folded.state, folded.version, folded.position))
+    }
+
+    /// Folds the stream's events after `known.version` onto `known` and caches the result.
+    async fn catch_up<D: Decider>(
+        &self,
+        stream_id: &str,
+        mut known: Folded<D::State>,
+    ) -> Result<Folded<D::State>, CommandError<D::Error>> {
+        let before = known.version;
         loop {
-            let page = self.store.read_stream(&stream_id, version + 1, LOAD_PAGE).await?;
+            let page = self.store.read_stream(stream_id, known.version + 1, LOAD_PAGE).await?;
             let full = page.len() == LOAD_PAGE;
             for recorded in &page {
-                let event: D::Event =
-                    decode(recorded).map_err(|source| CommandError::Codec { stream_id: stream_id.clone(), source })?;
-                state = D::evolve(state, &event);
-                version = recorded.stream_version;
-                position = recorded.global_position;
+                let event: D::Event = decode(recorded)
+                    .map_err(|source| CommandError::Codec { stream_id: stream_id.to_owned(), source })?;
+                known.state = D::evolve(known.state, &event);
+                known.version = recorded.stream_version;
+                known.position = recorded.global_position;
             }
             if !full {
-                return Ok((state, version, position));
+                break;
             }
         }
+        if known.version != before || before == 0 {
+            self.states.put::<D>(stream_id, known.clone());
+        }
+        Ok(known)
     }
 
     /// Handles one command: decide on the current state, append with its version,
-    /// and on a version conflict reload and decide again, up to `max_attempts`.
+    /// and on a version conflict catch up with the log and decide again, up to
+    /// `max_attempts`.
+    ///
+    /// The state comes from the cache when it has the stream; the append's version
+    /// check is what validates it. A refusal or a no-op decided on a cached state is
+    /// confirmed against the log's tail first, and a refusal of a command id that was
+    /// handled before answers with that first outcome (a retried request).
     #[tracing::instrument(skip_all, fields(category = D::CATEGORY, aggregate_id = %command.aggregate_id, command_id = %command.command_id))]
     pub async fn handle<D: Decider>(
         &self,
         command: &Command<D::Command>,
     ) -> Result<CommandOutcome, CommandError<D::Error>> {
         let stream_id = stream_id::<D>(&command.aggregate_id);
-        if let Some(first) = self.store.command_outcome(command.command_id).await? {
-            return Ok(repeated(stream_id, first));
-        }
         let mut metadata = command.metadata.clone();
         metadata.causation_id = Some(command.command_id);
         metadata.correlation_id = metadata.correlation_id.or(Some(command.command_id));
-        for attempt in 1..=self.max_attempts {
-            let (state, version, position) = self.load::<D>(&command.aggregate_id).await?;
-            let events = D::decide(&state, &command.payload).map_err(CommandError::Domain)?;
-            if events.is_empty() {
-                return Ok(CommandOutcome {
-                    stream_id,
-                    stream_version: version,
-                    position,
-                    appended: 0,
-                    duplicate: false,
-                });
-            }
+        let (mut known, mut at_tail) = match self.states.get::<D>(&stream_id) {
+            Some(cached) => (cached, false),
+            None => (self.catch_up::<D>(&stream_id, Folded::default()).await?, true),
+        };
+        let mut attempt = 1;
+        loop {
+            let events = match D::decide(&known.state, &command.payload) {
+                Ok(events) if !events.is_empty() => events,
+                // Not yet confirmed by the log: the cached state may be behind.
+                Err(_) | Ok(_) if !at_tail => {
+                    known = self.catch_up::<D>(&stream_id, known).await?;
+                    at_tail = true;
+                    continue;
+                }
+                decided => {
+                    if let Some(first) = self.store.command_outcome(command.command_id).await? {
+                        return Ok(repeated(stream_id, first));
+                    }
+                    decided.map_err(CommandError::Domain)?;
+                    return Ok(CommandOutcome {
+                        stream_id,
+                        stream_version: known.version,
+                        position: known.position,
+                        appended: 0,
+                        duplicate: false,
+                    });
+                }
+            };
             let encoded = events
                 .iter()
                 .map(|event| encode(event, metadata.clone()))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|source| CommandError::Codec { stream_id: stream_id.clone(), source })?;
-            let expected = if version == 0 { ExpectedVersion::NoStream } else { ExpectedVersion::Exact(version) };
+            let expected =
+                if known.version == 0 { ExpectedVersion::NoStream } else { ExpectedVersion::Exact(known.version) };
             let request = AppendRequest {
                 stream_id: stream_id.clone(),
                 expected,
@@ -123,6 +166,9 @@ impl CommandHandler {
             match self.store.append(request).await {
                 Ok(outcome) if outcome.duplicate => return Ok(repeated(stream_id, outcome)),
                 Ok(outcome) => {
+                    let state = events.iter().fold(known.state, |state, event| D::evolve(state, event));
+                    let folded = Folded { state, version: outcome.stream_version, position: outcome.last_position };
+                    self.states.put::<D>(&stream_id, folded);
                     return Ok(CommandOutcome {
                         stream_id,
                         stream_version: outcome.stream_version,
@@ -132,14 +178,22 @@ impl CommandHandler {
                     });
                 }
                 Err(StoreError::Conflict { .. }) if attempt < self.max_attempts => {
-                    tracing::debug!(attempt, %stream_id, "version conflict; reloading");
-                    tokio::time::sleep(backoff(attempt)).await;
+                    tracing::debug!(attempt, %stream_id, "version conflict; catching up");
+                    // The first conflict usually means only that the cached state was
+                    // behind; back off when writers really are racing.
+                    if at_tail {
+                        tokio::time::sleep(backoff(attempt)).await;
+                    }
+                    known = self.catch_up::<D>(&stream_id, known).await?;
+                    at_tail = true;
+                    attempt += 1;
                 }
-                Err(StoreError::Conflict { .. }) => break,
+                Err(StoreError::Conflict { .. }) => {
+                    return Err(CommandError::Contention { stream_id, attempts: self.max_attempts });
+                }
                 Err(other) => return Err(other.into()),
             }
         }
-        Err(CommandError::Contention { stream_id, attempts: self.max_attempts })
     }
 }
 

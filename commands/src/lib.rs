@@ -3,6 +3,7 @@
 //!
 //! Layout:
 //! - [`handler`]: the [`CommandHandler`] and the outcome it reports;
+//! - [`state_cache`]: the bounded cache of aggregate states the handler decides on;
 //! - [`error`]: why a command failed;
 //! - [`sagas`]: process managers that follow the log and issue commands (order fulfilment);
 //! - [`notifications`]: the dispatcher that turns events into mail and SMS, with retries.
@@ -14,6 +15,7 @@ pub mod error;
 pub mod handler;
 pub mod notifications;
 pub mod sagas;
+pub mod state_cache;
 
 pub use error::CommandError;
 pub use handler::{Command, CommandHandler, CommandOutcome};

@@ -11,7 +11,7 @@ pub trait Decider {
     /// The stream category, the `<category>` of `<category>-<id>` stream ids.
     const CATEGORY: &'static str;
     /// What the aggregate remembers between commands.
-    type State: Default + Clone + std::fmt::Debug + PartialEq;
+    type State: Default + Clone + std::fmt::Debug + PartialEq + Send + Sync + 'static;
     /// What callers ask the aggregate to do.
     type Command: std::fmt::Debug;
     /// The facts the aggregate records.

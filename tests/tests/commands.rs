@@ -4,13 +4,16 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use async_trait::async_trait;
 
 use chrono::Utc;
 use emporium_commands::{Command, CommandError, CommandHandler};
 use emporium_domain::ids::OrderId;
 use emporium_domain::inventory::{Inventory, InventoryCommand, InventoryError};
 use emporium_domain::values::{Quantity, Sku};
-use emporium_infra::event_store::EventMetadata;
+use emporium_infra::event_store::{AppendOutcome, AppendRequest, EventMetadata, EventStore, RecordedEvent, StoreError};
 use emporium_tests::stores::StoreBackend;
 use uuid::Uuid;
 
@@ -68,6 +71,8 @@ on_both_stores!(
     the_same_command_id_handled_twice_appends_once_and_returns_the_first_outcome,
     a_refused_command_appends_nothing_and_returns_the_domain_error,
     contention_beyond_the_retry_bound_is_reported_not_hidden,
+    a_replica_deciding_on_a_stale_cached_state_ends_up_deciding_on_the_log,
+    a_cached_stream_is_not_read_again_and_a_cold_handler_reads_it_once,
 );
 
 async fn concurrent_reservations_on_one_sku_all_land_through_retries(backend: StoreBackend) -> anyhow::Result<()> {
@@ -169,5 +174,95 @@ async fn contention_beyond_the_retry_bound_is_reported_not_hidden(backend: Store
     assert!(ok >= 1);
     let (state, _, _) = handler.load::<Inventory>(sku.as_str()).await?;
     assert_eq!(state.reserved(), ok, "every success is recorded, every contention wrote nothing");
+    Ok(())
+}
+
+/// Two handlers (two replicas) each cache the stream's state; one of them goes stale
+/// when the other writes. Its next command must be decided on the log: a refusal on
+/// the stale state is checked against the tail, and an append on it conflicts and is
+/// redone, never written over the other replica's events.
+async fn a_replica_deciding_on_a_stale_cached_state_ends_up_deciding_on_the_log(
+    backend: StoreBackend,
+) -> anyhow::Result<()> {
+    let (a, b) = (CommandHandler::new(backend.open().await?, 8), CommandHandler::new(backend.open().await?, 8));
+    let sku = Sku::parse("STALE")?;
+    a.handle::<Inventory>(&receive(&sku, 1)).await?;
+    a.handle::<Inventory>(&reserve(&sku, 1)).await?; // a caches: 0 available, version 2
+    b.handle::<Inventory>(&receive(&sku, 5)).await?; // a's cache is now behind
+    // On a's cached state this is "insufficient stock"; on the log it is fine.
+    let reserved = a.handle::<Inventory>(&reserve(&sku, 3)).await?;
+    assert_eq!((reserved.appended, reserved.stream_version), (1, 4));
+    b.handle::<Inventory>(&receive(&sku, 1)).await?; // behind again
+    // On a's cached state this succeeds and would be appended at version 5: it conflicts.
+    let received = a.handle::<Inventory>(&receive(&sku, 2)).await?;
+    assert_eq!((received.appended, received.stream_version), (1, 6));
+    let (state, version, _) = CommandHandler::new(backend.open().await?, 1).load::<Inventory>(sku.as_str()).await?;
+    assert_eq!((version, state.on_hand(), state.reserved(), state.available()), (6, 9, 4, 5));
+    let refused = a.handle::<Inventory>(&reserve(&sku, 6)).await;
+    assert!(matches!(refused, Err(CommandError::Domain(InventoryError::InsufficientStock { available: 5, .. }))));
+    Ok(())
+}
+
+/// Counts the stream reads of the store it wraps.
+struct CountingStore {
+    inner: Arc<dyn EventStore>,
+    stream_reads: AtomicUsize,
+    events_read: AtomicUsize,
+}
+
+#[async_trait]
+impl EventStore for CountingStore {
+    async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, StoreError> {
+        self.inner.append(request).await
+    }
+    async fn read_stream(&self, stream_id: &str, from: u64, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        let page = self.inner.read_stream(stream_id, from, max).await?;
+        self.stream_reads.fetch_add(1, Ordering::SeqCst);
+        self.events_read.fetch_add(page.len(), Ordering::SeqCst);
+        Ok(page)
+    }
+    async fn read_all(&self, after: u64, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
+        self.inner.read_all(after, max).await
+    }
+    async fn head_position(&self) -> Result<u64, StoreError> {
+        self.inner.head_position().await
+    }
+    async fn command_outcome(&self, command_id: Uuid) -> Result<Option<AppendOutcome>, StoreError> {
+        self.inner.command_outcome(command_id).await
+    }
+    fn head_watch(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.head_watch()
+    }
+}
+
+/// What makes a command on a long stream cost what one on a fresh stream costs: once a
+/// handler has the stream's state, it reads nothing before appending; a fresh handler
+/// (a restarted process) folds the stream once, then no more.
+async fn a_cached_stream_is_not_read_again_and_a_cold_handler_reads_it_once(
+    backend: StoreBackend,
+) -> anyhow::Result<()> {
+    let counting = Arc::new(CountingStore {
+        inner: backend.open().await?,
+        stream_reads: AtomicUsize::new(0),
+        events_read: AtomicUsize::new(0),
+    });
+    let store: Arc<dyn EventStore> = counting.clone();
+    let sku = Sku::parse("LONG")?;
+    let warm = CommandHandler::new(Arc::clone(&store), 8);
+    for _ in 0..1500 {
+        warm.handle::<Inventory>(&receive(&sku, 1)).await?;
+    }
+    assert_eq!(counting.stream_reads.load(Ordering::SeqCst), 1, "only the first command read the (empty) stream");
+    let cold = CommandHandler::new(Arc::clone(&store), 8);
+    cold.handle::<Inventory>(&reserve(&sku, 1)).await?;
+    assert_eq!(counting.events_read.load(Ordering::SeqCst), 1500, "the cold handler folded the stream once");
+    let reads = counting.stream_reads.load(Ordering::SeqCst);
+    cold.handle::<Inventory>(&reserve(&sku, 1)).await?;
+    warm.handle::<Inventory>(&receive(&sku, 1)).await?; // behind by two: one conflict, one short read
+    assert_eq!(counting.stream_reads.load(Ordering::SeqCst), reads + 1);
+    assert_eq!(counting.events_read.load(Ordering::SeqCst), 1502);
+    let uncached = CommandHandler::with_state_cache(Arc::clone(&store), 8, 0);
+    uncached.handle::<Inventory>(&receive(&sku, 1)).await?;
+    assert_eq!(counting.events_read.load(Ordering::SeqCst), 1502 + 1503, "without a cache every command folds");
     Ok(())
 }

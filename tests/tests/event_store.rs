@@ -55,6 +55,7 @@ contract!(
     of_32_appends_at_the_same_version_exactly_one_succeeds,
     a_tail_under_16_concurrent_writers_sees_every_event_once_in_a_consistent_order,
     an_append_without_events_or_with_a_bad_stream_id_is_refused,
+    requests_sharing_a_batch_see_each_other,
 );
 
 async fn appends_with_each_kind_of_expected_version(backend: StoreBackend) -> anyhow::Result<()> {
@@ -305,5 +306,55 @@ async fn an_append_without_events_or_with_a_bad_stream_id_is_refused(backend: St
         );
     }
     assert_eq!(store.head_position().await?, 0);
+    Ok(())
+}
+
+/// Concurrent requests land in one group-commit batch, whose lookups are made once
+/// for all of them: a command id, an event id or a stream version written by an
+/// earlier request of the same batch must count for the later ones, exactly as if
+/// they had committed one by one.
+async fn requests_sharing_a_batch_see_each_other(backend: StoreBackend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    let command_id = uuid::Uuid::now_v7();
+    let repeated = request("coupon-SAME", ExpectedVersion::Any, 2);
+    let mut sends = Vec::new();
+    for i in 0..48 {
+        let store = store.clone();
+        let append = match i % 3 {
+            // The same command, decided anew each time (fresh event ids).
+            0 => {
+                let mut same_command = request("order-CMD", ExpectedVersion::Any, 1);
+                same_command.command_id = Some(command_id);
+                same_command
+            }
+            // The very same events.
+            1 => repeated.clone(),
+            // One more event on a shared stream, whatever its version.
+            _ => request("product-SHARED", ExpectedVersion::Any, 1),
+        };
+        sends.push(tokio::spawn(async move { store.append(append).await }));
+    }
+    let mut outcomes = Vec::new();
+    for send in sends {
+        outcomes.push(send.await??);
+    }
+    let first_of = |kind: usize| outcomes.iter().skip(kind).step_by(3).copied().collect::<Vec<_>>();
+    for kind in [0, 1] {
+        let answers = first_of(kind);
+        assert_eq!(answers.iter().filter(|o| !o.duplicate).count(), 1, "kind {kind}: {answers:?}");
+        let original = answers.iter().find(|o| !o.duplicate).copied();
+        for answer in &answers {
+            assert_eq!(Some(answer.last_position), original.map(|o| o.last_position), "kind {kind}");
+        }
+    }
+    assert_eq!(store.read_stream("order-CMD", 1, 100).await?.len(), 1);
+    assert_eq!(store.read_stream("coupon-SAME", 1, 100).await?.len(), 2);
+    let shared = store.read_stream("product-SHARED", 1, 100).await?;
+    let versions: Vec<u64> = shared.iter().map(|e| e.stream_version).collect();
+    assert_eq!(versions, (1..=16).collect::<Vec<_>>());
+    assert_eq!(store.head_position().await?, 1 + 2 + 16);
+    let mut appended: Vec<u64> = first_of(2).iter().map(|o| o.stream_version).collect();
+    appended.sort_unstable();
+    assert_eq!(appended, (1..=16).collect::<Vec<_>>(), "each shared append got its own version");
     Ok(())
 }

@@ -341,7 +341,7 @@ async fn a_paid_order_is_confirmed_with_its_stock_sold_and_the_next_invoice_numb
     let payment = shop.handler.load::<Payment>(&order.payment_id.map(|id| id.to_string()).unwrap_or_default()).await?.0;
     assert_eq!(payment.payment().map(|p| p.status), Some(PaymentStatus::Captured));
     let invoices = shop.handler.load::<Invoice>(Invoice::SEQUENCE).await?.0;
-    assert_eq!((invoices.last_number(), invoices.number_of(&second)), (2, Some(2)));
+    assert_eq!((invoices.last_number(), invoices.last_order()), (2, Some(second)));
     let state = shop.saga().state(first).await?.ok_or_else(|| anyhow::anyhow!("no saga state"))?;
     assert_eq!(
         (state.step, state.stock, state.invoice_number, state.deadline_ms),

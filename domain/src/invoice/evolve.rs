@@ -7,8 +7,10 @@ use super::state::InvoiceState;
 pub(super) fn evolve(mut state: InvoiceState, event: &InvoiceEvent) -> InvoiceState {
     match event {
         InvoiceEvent::InvoiceNumberAssigned(assigned) => {
-            state.numbers.insert(assigned.order_id, assigned.number);
-            state.last = state.last.max(assigned.number);
+            if assigned.number > state.last {
+                state.last = assigned.number;
+                state.last_order = Some(assigned.order_id);
+            }
         }
     }
     state

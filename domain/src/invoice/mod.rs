@@ -1,14 +1,17 @@
 //! Invoice numbers: one shop-wide sequence that hands each confirmed order the next
 //! number, with no gaps and no number given twice.
 //!
-//! The whole sequence is one stream (`invoice-sequence`), so concurrent assignments
-//! conflict on its version and are retried by the command handler; the order that
-//! wins gets `last + 1`. Asking again for an order that already has a number changes
-//! nothing, which makes the fulfilment saga's retries and redeliveries harmless.
+//! The whole sequence is one stream (`invoice-sequence`) with one event per number, so
+//! the number an assignment gives is its event's stream version: the store's
+//! expected-version check makes numbers unique and its gap-free stream versions make
+//! them gap-free. Concurrent assignments conflict on the version and are retried by the
+//! command handler; the order that wins gets `last + 1`. The state is only the last
+//! number (constant size; the handler's state cache keeps it, so nobody folds the
+//! history), and once-per-order is the caller's command id (see `decide`).
 //! Layout:
 //! - [`InvoiceCommand`], [`InvoiceEvent`], [`InvoiceError`]: what is asked, what
 //!   happened, why it was refused;
-//! - [`InvoiceState`]: the last number and the number of each order;
+//! - [`InvoiceState`]: the last number and the order that got it;
 //! - `decide` holds the rules, `evolve` folds the facts.
 
 mod command;

@@ -2,6 +2,7 @@
 //! global log, and tail the log. Adapters: [`sqlite`] (embedded default) and
 //! [`postgres`]; both pass the suite in `tests/tests/event_store_*.rs`.
 
+mod batch;
 mod envelope;
 mod error;
 mod group_commit;

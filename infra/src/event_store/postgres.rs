@@ -12,12 +12,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::{Connection, PgConnection, QueryBuilder, Row};
+use sqlx::{Connection, PgConnection, Row};
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use super::group_commit::{BatchWriter, EventRow, GroupCommit, Head, TxOps, append_in_tx, now_micros};
-use super::hash_chain::GENESIS_HASH;
+use super::batch::{BatchKeys, CommandRow, EventRow, Lookup, LookupRow, TxOps, append_batch};
+use super::group_commit::{BatchWriter, GroupCommit, now_micros};
 use super::{AppendOutcome, AppendRequest, EventMetadata, EventStore, RecordedEvent, StoreError};
 
 /// The advisory lock key every appender takes (ASCII "EMPORIUM" as an i64).
@@ -158,8 +158,19 @@ impl EventStore for PostgresEventStore {
     }
 
     async fn command_outcome(&self, command_id: Uuid) -> Result<Option<AppendOutcome>, StoreError> {
-        let mut conn = self.pool.acquire().await.map_err(StoreError::db("acquiring a connection"))?;
-        PgTx { conn: &mut conn }.command_outcome(command_id).await
+        let row: Option<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT stream_version, first_position, last_position FROM command_log WHERE command_id = $1",
+        )
+        .bind(command_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(StoreError::db(format!("looking up command {command_id}")))?;
+        Ok(row.map(|(v, first, last)| AppendOutcome {
+            stream_version: v as u64,
+            first_position: first as u64,
+            last_position: last as u64,
+            duplicate: true,
+        }))
     }
 
     fn head_watch(&self) -> watch::Receiver<u64> {
@@ -172,39 +183,49 @@ struct PgBatchWriter {
     pool: PgPool,
 }
 
+/// `BEGIN` and the append lock in one round trip (the simple-query protocol runs both
+/// statements; the lock is taken before any later statement takes its snapshot).
+fn begin_and_lock() -> String {
+    format!("BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})")
+}
+
 impl BatchWriter for PgBatchWriter {
     async fn write_batch(
         &self,
         requests: &[&AppendRequest],
     ) -> Result<Vec<Result<AppendOutcome, StoreError>>, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(StoreError::db("acquiring a writer connection"))?;
-        let mut tx = conn.begin().await.map_err(StoreError::db("beginning an append"))?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(APPEND_LOCK_KEY)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::db("taking the append lock"))?;
-        let last: Option<(i64, String)> =
-            sqlx::query_as("SELECT global_position, hash FROM events ORDER BY global_position DESC LIMIT 1")
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(StoreError::db("reading the head"))?;
-        let mut head = match last {
-            Some((position, hash)) => Head { position: position as u64, hash },
-            None => Head { position: 0, hash: GENESIS_HASH.to_owned() },
-        };
-        let now = now_micros();
-        let mut results = Vec::with_capacity(requests.len());
-        {
-            let mut ops = PgTx { conn: &mut tx };
-            for request in requests {
-                results.push(append_in_tx(&mut ops, &mut head, request, now).await?);
-            }
-        }
+        let mut tx = conn.begin_with(begin_and_lock()).await.map_err(StoreError::db("beginning an append"))?;
+        let results = append_batch(&mut PgTx { conn: &mut tx }, requests, now_micros()).await?;
         tx.commit().await.map_err(StoreError::db("committing an append"))?;
         Ok(results)
     }
 }
+
+/// The head and the batch's lookups, one statement: each part tagged by its first column.
+/// Missing streams produce no `s` row (the lateral join finds nothing).
+const LOOKUP: &str = "\
+(SELECT 'h' AS kind, NULL::uuid AS id, hash AS text, global_position AS a, 0::int8 AS b, 0::int8 AS c \
+   FROM events ORDER BY global_position DESC LIMIT 1) \
+UNION ALL SELECT 'c', command_id, NULL, stream_version, first_position, last_position \
+   FROM command_log WHERE command_id = ANY($1) \
+UNION ALL SELECT 'e', event_id, NULL, global_position, stream_version, 0 \
+   FROM events WHERE event_id = ANY($2) \
+UNION ALL SELECT 's', NULL, s.id, v.stream_version, 0, 0 FROM unnest($3::text[]) AS s(id) \
+   CROSS JOIN LATERAL (SELECT stream_version FROM events WHERE stream_id = s.id \
+                       ORDER BY stream_version DESC LIMIT 1) v";
+
+/// Every event row and command row of a batch, one statement of arrays (one prepared
+/// statement whatever the batch size, no bound-parameter limit).
+const INSERT: &str = "\
+WITH appended AS (\
+  INSERT INTO events (global_position, event_id, stream_id, stream_version, event_type, schema_version, \
+                      data, metadata, recorded_at, prev_hash, hash) \
+  SELECT p, i, s, v, t, sv, d::jsonb, m::jsonb, r, ph, h \
+    FROM unnest($1::int8[], $2::uuid[], $3::text[], $4::int8[], $5::text[], $6::int4[], $7::text[], $8::text[], \
+                $9::timestamptz[], $10::text[], $11::text[]) AS u(p, i, s, v, t, sv, d, m, r, ph, h)) \
+INSERT INTO command_log (command_id, stream_id, stream_version, first_position, last_position, recorded_at) \
+SELECT * FROM unnest($12::uuid[], $13::text[], $14::int8[], $15::int8[], $16::int8[], $17::timestamptz[])";
 
 /// The event store's SQL on one PostgreSQL connection.
 struct PgTx<'c> {
@@ -212,86 +233,39 @@ struct PgTx<'c> {
 }
 
 impl TxOps for PgTx<'_> {
-    async fn command_outcome(&mut self, command_id: Uuid) -> Result<Option<AppendOutcome>, StoreError> {
-        let row: Option<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT stream_version, first_position, last_position FROM command_log WHERE command_id = $1",
-        )
-        .bind(command_id)
-        .fetch_optional(&mut *self.conn)
-        .await
-        .map_err(StoreError::db(format!("looking up command {command_id}")))?;
-        Ok(row.map(|(v, first, last)| AppendOutcome {
-            stream_version: v as u64,
-            first_position: first as u64,
-            last_position: last as u64,
-            duplicate: true,
-        }))
-    }
-
-    async fn existing_events(&mut self, ids: &[Uuid]) -> Result<Vec<(u64, u64)>, StoreError> {
-        let rows: Vec<(i64, i64)> =
-            sqlx::query_as("SELECT global_position, stream_version FROM events WHERE event_id = ANY($1)")
-                .bind(ids)
-                .fetch_all(&mut *self.conn)
-                .await
-                .map_err(StoreError::db("looking up event ids"))?;
-        Ok(rows.into_iter().map(|(p, v)| (p as u64, v as u64)).collect())
-    }
-
-    async fn stream_version(&mut self, stream_id: &str) -> Result<u64, StoreError> {
-        let version: Option<i64> = sqlx::query_scalar("SELECT max(stream_version) FROM events WHERE stream_id = $1")
-            .bind(stream_id)
-            .fetch_one(&mut *self.conn)
+    async fn lookup(&mut self, keys: &BatchKeys) -> Result<Lookup, StoreError> {
+        let rows: Vec<LookupRow> = sqlx::query_as(LOOKUP)
+            .bind(&keys.command_ids)
+            .bind(&keys.event_ids)
+            .bind(&keys.stream_ids)
+            .fetch_all(&mut *self.conn)
             .await
-            .map_err(StoreError::db(format!("reading the version of {stream_id}")))?;
-        Ok(version.unwrap_or(0) as u64)
+            .map_err(StoreError::db("looking up the batch's commands, events and streams"))?;
+        Lookup::from_rows(rows)
     }
 
-    async fn insert_events(&mut self, rows: &[EventRow]) -> Result<(), StoreError> {
-        // PostgreSQL allows 65535 bound parameters; 11 per row.
-        for chunk in rows.chunks(5000) {
-            let mut insert = QueryBuilder::new(
-                "INSERT INTO events (global_position, event_id, stream_id, stream_version, event_type, schema_version, data, metadata, recorded_at, prev_hash, hash) ",
-            );
-            insert.push_values(chunk, |mut b, row| {
-                b.push_bind(row.global_position as i64)
-                    .push_bind(row.event_id)
-                    .push_bind(&row.stream_id)
-                    .push_bind(row.stream_version as i64)
-                    .push_bind(&row.event_type)
-                    .push_bind(row.schema_version as i32)
-                    .push_bind(&row.data)
-                    .push_unseparated("::jsonb")
-                    .push_bind(&row.metadata)
-                    .push_unseparated("::jsonb")
-                    .push_bind(row.recorded_at)
-                    .push_bind(&row.prev_hash)
-                    .push_bind(&row.hash);
-            });
-            insert.build().execute(&mut *self.conn).await.map_err(StoreError::db("inserting events"))?;
-        }
-        Ok(())
-    }
-
-    async fn insert_command(
-        &mut self,
-        command_id: Uuid,
-        stream_id: &str,
-        outcome: &AppendOutcome,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO command_log (command_id, stream_id, stream_version, first_position, last_position, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(command_id)
-        .bind(stream_id)
-        .bind(outcome.stream_version as i64)
-        .bind(outcome.first_position as i64)
-        .bind(outcome.last_position as i64)
-        .bind(at)
-        .execute(&mut *self.conn)
-        .await
-        .map_err(StoreError::db(format!("recording command {command_id}")))?;
+    async fn insert(&mut self, events: &[EventRow], commands: &[CommandRow]) -> Result<(), StoreError> {
+        sqlx::query(INSERT)
+            .bind(events.iter().map(|r| r.global_position as i64).collect::<Vec<_>>())
+            .bind(events.iter().map(|r| r.event_id).collect::<Vec<_>>())
+            .bind(events.iter().map(|r| r.stream_id.as_str()).collect::<Vec<_>>())
+            .bind(events.iter().map(|r| r.stream_version as i64).collect::<Vec<_>>())
+            .bind(events.iter().map(|r| r.event_type.as_str()).collect::<Vec<_>>())
+            .bind(events.iter().map(|r| r.schema_version as i32).collect::<Vec<_>>())
+            .bind(events.iter().map(|r| r.data.as_str()).collect::<Vec<_>>())
+            .bind(events.iter().map(|r| r.metadata.as_str()).collect::<Vec<_>>())
+            .bind(events.iter().map(|r| r.recorded_at).collect::<Vec<_>>())
+            .bind(events.iter().map(|r| r.prev_hash.as_str()).collect::<Vec<_>>())
+            .bind(events.iter().map(|r| r.hash.as_str()).collect::<Vec<_>>())
+            .bind(commands.iter().map(|c| c.command_id).collect::<Vec<_>>())
+            .bind(commands.iter().map(|c| c.stream_id.as_str()).collect::<Vec<_>>())
+            .bind(commands.iter().map(|c| c.outcome.stream_version as i64).collect::<Vec<_>>())
+            .bind(commands.iter().map(|c| c.outcome.first_position as i64).collect::<Vec<_>>())
+            .bind(commands.iter().map(|c| c.outcome.last_position as i64).collect::<Vec<_>>())
+            .bind(commands.iter().map(|c| c.recorded_at).collect::<Vec<_>>())
+            .execute(&mut *self.conn)
+            .await
+            .map_err(StoreError::db("inserting events"))?;
         Ok(())
     }
 }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::DateTime;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
@@ -19,8 +19,8 @@ use sqlx::{Executor, QueryBuilder, Row, SqliteConnection};
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use super::group_commit::{BatchWriter, EventRow, GroupCommit, Head, TxOps, append_in_tx, now_micros};
-use super::hash_chain::GENESIS_HASH;
+use super::batch::{BatchKeys, CommandRow, EventRow, Lookup, LookupRow, TxOps, append_batch};
+use super::group_commit::{BatchWriter, GroupCommit, now_micros};
 use super::{AppendOutcome, AppendRequest, EventMetadata, EventStore, RecordedEvent, StoreError};
 
 /// The event store in one SQLite file.
@@ -144,8 +144,19 @@ impl EventStore for SqliteEventStore {
     }
 
     async fn command_outcome(&self, command_id: Uuid) -> Result<Option<AppendOutcome>, StoreError> {
-        let mut conn = self.readers.acquire().await.map_err(StoreError::db("acquiring a connection"))?;
-        SqliteTx { conn: &mut conn }.command_outcome(command_id).await
+        let row: Option<(i64, i64, i64)> = sqlx::query_as(
+            "SELECT stream_version, first_position, last_position FROM command_log WHERE command_id = ?1",
+        )
+        .bind(command_id)
+        .fetch_optional(&self.readers)
+        .await
+        .map_err(StoreError::db(format!("looking up command {command_id}")))?;
+        Ok(row.map(|(v, first, last)| AppendOutcome {
+            stream_version: v as u64,
+            first_position: first as u64,
+            last_position: last as u64,
+            duplicate: true,
+        }))
     }
 
     fn head_watch(&self) -> watch::Receiver<u64> {
@@ -158,30 +169,6 @@ struct SqliteBatchWriter {
     pool: SqlitePool,
 }
 
-impl SqliteBatchWriter {
-    async fn run_batch(
-        conn: &mut SqliteConnection,
-        requests: &[&AppendRequest],
-    ) -> Result<Vec<Result<AppendOutcome, StoreError>>, StoreError> {
-        let last: Option<(i64, String)> =
-            sqlx::query_as("SELECT global_position, hash FROM events ORDER BY global_position DESC LIMIT 1")
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(StoreError::db("reading the head"))?;
-        let mut head = match last {
-            Some((position, hash)) => Head { position: position as u64, hash },
-            None => Head { position: 0, hash: GENESIS_HASH.to_owned() },
-        };
-        let now = now_micros();
-        let mut ops = SqliteTx { conn };
-        let mut results = Vec::with_capacity(requests.len());
-        for request in requests {
-            results.push(append_in_tx(&mut ops, &mut head, request, now).await?);
-        }
-        Ok(results)
-    }
-}
-
 impl BatchWriter for SqliteBatchWriter {
     async fn write_batch(
         &self,
@@ -189,7 +176,7 @@ impl BatchWriter for SqliteBatchWriter {
     ) -> Result<Vec<Result<AppendOutcome, StoreError>>, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(StoreError::db("acquiring the writer connection"))?;
         conn.execute("BEGIN IMMEDIATE").await.map_err(StoreError::db("beginning an append"))?;
-        match Self::run_batch(&mut conn, requests).await {
+        match append_batch(&mut SqliteTx { conn: &mut conn }, requests, now_micros()).await {
             Ok(results) => {
                 if let Err(error) = conn.execute("COMMIT").await {
                     let _ = conn.execute("ROLLBACK").await;
@@ -205,52 +192,43 @@ impl BatchWriter for SqliteBatchWriter {
     }
 }
 
+/// The head and the batch's lookups, one statement: each part tagged by its first
+/// column. The keys come as JSON arrays (ids in hex), so the statement text is fixed
+/// (prepared once) and no batch runs into SQLite's bound-parameter limit.
+const LOOKUP: &str = "\
+SELECT * FROM (SELECT 'h', NULL, hash, global_position, 0, 0 FROM events ORDER BY global_position DESC LIMIT 1) \
+UNION ALL SELECT 'c', command_id, NULL, stream_version, first_position, last_position \
+   FROM command_log WHERE command_id IN (SELECT unhex(value) FROM json_each(?1)) \
+UNION ALL SELECT 'e', event_id, NULL, global_position, stream_version, 0 \
+   FROM events WHERE event_id IN (SELECT unhex(value) FROM json_each(?2)) \
+UNION ALL SELECT 's', NULL, value, (SELECT max(stream_version) FROM events WHERE stream_id = value), 0, 0 \
+   FROM json_each(?3)";
+
+/// A JSON array of ids in hex, as [`LOOKUP`] takes them.
+fn hex_ids(ids: &[Uuid]) -> String {
+    serde_json::to_string(&ids.iter().map(|id| id.simple().to_string()).collect::<Vec<_>>()).unwrap_or_default()
+}
+
 /// The event store's SQL on one SQLite connection.
 struct SqliteTx<'c> {
     conn: &'c mut SqliteConnection,
 }
 
 impl TxOps for SqliteTx<'_> {
-    async fn command_outcome(&mut self, command_id: Uuid) -> Result<Option<AppendOutcome>, StoreError> {
-        let row: Option<(i64, i64, i64)> = sqlx::query_as(
-            "SELECT stream_version, first_position, last_position FROM command_log WHERE command_id = ?1",
-        )
-        .bind(command_id)
-        .fetch_optional(&mut *self.conn)
-        .await
-        .map_err(StoreError::db(format!("looking up command {command_id}")))?;
-        Ok(row.map(|(v, first, last)| AppendOutcome {
-            stream_version: v as u64,
-            first_position: first as u64,
-            last_position: last as u64,
-            duplicate: true,
-        }))
-    }
-
-    async fn existing_events(&mut self, ids: &[Uuid]) -> Result<Vec<(u64, u64)>, StoreError> {
-        let mut query = QueryBuilder::new("SELECT global_position, stream_version FROM events WHERE event_id IN (");
-        let mut list = query.separated(", ");
-        for id in ids {
-            list.push_bind(*id);
-        }
-        query.push(")");
-        let rows: Vec<(i64, i64)> =
-            query.build_query_as().fetch_all(&mut *self.conn).await.map_err(StoreError::db("looking up event ids"))?;
-        Ok(rows.into_iter().map(|(p, v)| (p as u64, v as u64)).collect())
-    }
-
-    async fn stream_version(&mut self, stream_id: &str) -> Result<u64, StoreError> {
-        let version: Option<i64> = sqlx::query_scalar("SELECT max(stream_version) FROM events WHERE stream_id = ?1")
-            .bind(stream_id)
-            .fetch_one(&mut *self.conn)
+    async fn lookup(&mut self, keys: &BatchKeys) -> Result<Lookup, StoreError> {
+        let rows: Vec<LookupRow> = sqlx::query_as(LOOKUP)
+            .bind(hex_ids(&keys.command_ids))
+            .bind(hex_ids(&keys.event_ids))
+            .bind(serde_json::to_string(&keys.stream_ids).unwrap_or_default())
+            .fetch_all(&mut *self.conn)
             .await
-            .map_err(StoreError::db(format!("reading the version of {stream_id}")))?;
-        Ok(version.unwrap_or(0) as u64)
+            .map_err(StoreError::db("looking up the batch's commands, events and streams"))?;
+        Lookup::from_rows(rows)
     }
 
-    async fn insert_events(&mut self, rows: &[EventRow]) -> Result<(), StoreError> {
-        // SQLite allows 32766 bound parameters; 11 per row.
-        for chunk in rows.chunks(2000) {
+    async fn insert(&mut self, events: &[EventRow], commands: &[CommandRow]) -> Result<(), StoreError> {
+        // SQLite allows 32766 bound parameters: 11 per event row, 6 per command row.
+        for chunk in events.chunks(2000) {
             let mut insert = QueryBuilder::new(
                 "INSERT INTO events (global_position, event_id, stream_id, stream_version, event_type, schema_version, data, metadata, recorded_at, prev_hash, hash) ",
             );
@@ -269,28 +247,20 @@ impl TxOps for SqliteTx<'_> {
             });
             insert.build().execute(&mut *self.conn).await.map_err(StoreError::db("inserting events"))?;
         }
-        Ok(())
-    }
-
-    async fn insert_command(
-        &mut self,
-        command_id: Uuid,
-        stream_id: &str,
-        outcome: &AppendOutcome,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO command_log (command_id, stream_id, stream_version, first_position, last_position, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )
-        .bind(command_id)
-        .bind(stream_id)
-        .bind(outcome.stream_version as i64)
-        .bind(outcome.first_position as i64)
-        .bind(outcome.last_position as i64)
-        .bind(at.timestamp_micros())
-        .execute(&mut *self.conn)
-        .await
-        .map_err(StoreError::db(format!("recording command {command_id}")))?;
+        for chunk in commands.chunks(4000) {
+            let mut insert = QueryBuilder::new(
+                "INSERT INTO command_log (command_id, stream_id, stream_version, first_position, last_position, recorded_at) ",
+            );
+            insert.push_values(chunk, |mut b, row| {
+                b.push_bind(row.command_id)
+                    .push_bind(&row.stream_id)
+                    .push_bind(row.outcome.stream_version as i64)
+                    .push_bind(row.outcome.first_position as i64)
+                    .push_bind(row.outcome.last_position as i64)
+                    .push_bind(row.recorded_at.timestamp_micros());
+            });
+            insert.build().execute(&mut *self.conn).await.map_err(StoreError::db("recording commands"))?;
+        }
         Ok(())
     }
 }

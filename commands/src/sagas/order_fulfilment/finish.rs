@@ -10,6 +10,7 @@ use emporium_domain::values::Sku;
 use emporium_infra::codec::decode;
 
 use super::error::SagaError;
+use super::ids;
 use super::reserve::units_by_sku;
 use super::saga::Saga;
 use super::state::{FulfilmentState, StockHold};
@@ -56,7 +57,12 @@ pub(super) async fn finish(
     }
     state.stock = StockHold::Committed;
     let assign = InvoiceCommand::Assign { order_id: order.order_id, at: Utc::now() };
-    let outcome = match saga.issue::<Invoice>(trigger, "invoice", Invoice::SEQUENCE, assign).await? {
+    // One id per order, whatever triggered this step: the event store's command log
+    // then keeps the order from ever getting a second number.
+    let command_id = ids::invoice_command_id(order.order_id);
+    let decided =
+        saga.issue_with::<Invoice>(command_id, trigger.metadata(), "invoice", Invoice::SEQUENCE, assign).await?;
+    let outcome = match decided {
         Ok(outcome) => outcome,
         Err(refusal) => {
             tracing::error!(%refusal, "no invoice number could be assigned");
@@ -77,21 +83,18 @@ pub(super) async fn finish(
     }
 }
 
-/// The order's invoice number: read from the one event the assignment appended (or
-/// appended the first time), else from the whole sequence.
+/// The order's invoice number: the sequence's event at the version the assignment
+/// reported (appended now, the first time, or the last assignment when it was this
+/// order's already), checked to be this order's.
 async fn invoice_number(saga: &Saga, outcome: &CommandOutcome, order: &PlacedOrder) -> Result<Option<u64>, SagaError> {
-    if outcome.appended > 0 || outcome.duplicate {
-        let stream_id = format!("{}-{}", Invoice::CATEGORY, Invoice::SEQUENCE);
-        let page = saga.handler.store().read_stream(&stream_id, outcome.stream_version, 1).await?;
-        for recorded in &page {
-            if let Ok(InvoiceEvent::InvoiceNumberAssigned(assigned)) = decode::<InvoiceEvent>(recorded)
-                && assigned.order_id == order.order_id
-            {
-                return Ok(Some(assigned.number));
-            }
+    let stream_id = format!("{}-{}", Invoice::CATEGORY, Invoice::SEQUENCE);
+    let page = saga.handler.store().read_stream(&stream_id, outcome.stream_version, 1).await?;
+    Ok(page.iter().find_map(|recorded| match decode::<InvoiceEvent>(recorded) {
+        Ok(InvoiceEvent::InvoiceNumberAssigned(assigned)) if assigned.order_id == order.order_id => {
+            Some(assigned.number)
         }
-    }
-    Ok(saga.load::<Invoice>(Invoice::SEQUENCE).await?.number_of(&order.order_id))
+        _ => None,
+    }))
 }
 
 fn note_committed(state: &mut FulfilmentState, sku: &Sku) {

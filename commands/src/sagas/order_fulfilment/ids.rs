@@ -13,6 +13,12 @@ pub fn command_id(trigger: Uuid, step: &str) -> Uuid {
     Uuid::new_v5(&NAMESPACE, format!("{trigger}/{step}").as_bytes())
 }
 
+/// The id of the command that gives an order its invoice number: one per order, so
+/// the event store's command log lets an order be numbered once whatever triggers it.
+pub fn invoice_command_id(order_id: OrderId) -> Uuid {
+    Uuid::new_v5(&NAMESPACE, format!("order/{order_id}/invoice").as_bytes())
+}
+
 /// The payment of an order's `attempt`-th try (1 for the order as placed, one more per
 /// new payment method).
 pub fn payment_id(order_id: OrderId, attempt: u32) -> PaymentId {
@@ -58,6 +64,8 @@ mod tests {
         assert_eq!(payment_id(order, 1), payment_id(order, 1));
         assert_ne!(payment_id(order, 1), payment_id(order, 2));
         assert_ne!(deadline_command_id(order, 5), deadline_command_id(order, 6));
+        assert_eq!(invoice_command_id(order), invoice_command_id(order));
+        assert_ne!(invoice_command_id(order), invoice_command_id(OrderId::from_uuid(b)));
         assert_ne!(authorize_key(payment_id(order, 1)), capture_key(payment_id(order, 1)));
     }
 }

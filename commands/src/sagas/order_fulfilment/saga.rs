@@ -58,18 +58,9 @@ impl Saga {
         let command = Command { command_id, aggregate_id: aggregate_id.to_owned(), payload, metadata };
         match self.handler.handle::<D>(&command).await {
             Ok(outcome) => Ok(Ok(outcome)),
+            // (A refusal of a command id handled before, say by a redelivery that won
+            // the race, already came back as that first outcome.)
             Err(CommandError::Domain(refusal)) => {
-                // Another run of the same step (a redelivery handled twice at once) may
-                // have won the race: the refusal is then about its effect, not ours.
-                if let Some(first) = self.handler.store().command_outcome(command_id).await? {
-                    return Ok(Ok(CommandOutcome {
-                        stream_id: format!("{}-{aggregate_id}", D::CATEGORY),
-                        stream_version: first.stream_version,
-                        position: first.last_position,
-                        appended: 0,
-                        duplicate: true,
-                    }));
-                }
                 tracing::debug!(step, aggregate_id, %refusal, "command refused");
                 Ok(Err(refusal))
             }

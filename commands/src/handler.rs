@@ -78,6 +78,18 @@ impl CommandHandler {
         Ok((folded.state, folded.version, folded.position))
     }
 
+    /// An aggregate's state as recent as this process knows it: the cached state when
+    /// the stream is cached (it may trail writes made by other processes), else loaded
+    /// from the log. For answers that may trail other writers, such as the levels after
+    /// one's own change or that a product exists; never for a decision (commands decide
+    /// through [`CommandHandler::handle`], which validates against the log).
+    pub async fn recent<D: Decider>(&self, aggregate_id: &str) -> Result<(D::State, u64, u64), CommandError<D::Error>> {
+        match self.states.get::<D>(&stream_id::<D>(aggregate_id)) {
+            Some(cached) if cached.version > 0 => Ok((cached.state, cached.version, cached.position)),
+            _ => self.load::<D>(aggregate_id).await,
+        }
+    }
+
     /// Folds the stream's events after `known.version` onto `known` and caches the result.
     async fn catch_up<D: Decider>(
         &self,

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::answers::StockChanged;
 use super::input::Problems;
-use super::lookups::existing_product;
+use super::lookups::known_product;
 use super::path_ids::product_id;
 use super::staff::Staff;
 use crate::command::run;
@@ -121,7 +121,7 @@ pub async fn change_stock(
     let id = product_id(path)?;
     let quantity = body.quantity;
     let change = StockChange::try_from(body)?;
-    let product = existing_product(&state, id).await?;
+    let product = known_product(&state, id).await?;
     let sku = product.record.sku().clone();
     let outcome = run::<Inventory>(
         &state,
@@ -133,7 +133,8 @@ pub async fn change_stock(
     )
     .await
     .map_err(command_error)?;
-    let (stock, _, _) = state.commands.load::<Inventory>(sku.as_str()).await.map_err(command_error)?;
+    // The levels as of this change or a later one (what this process last wrote).
+    let (stock, _, _) = state.commands.recent::<Inventory>(sku.as_str()).await.map_err(command_error)?;
     let data = StockChanged {
         product_id: id.to_string(),
         sku: sku.to_string(),

@@ -6,9 +6,9 @@ use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use sqlx::postgres::PgPoolOptions;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgPool, SqlitePool};
+use sqlx::{ConnectOptions, PgPool, SqlitePool};
 
 use super::load::{Operation, Throughput, closed_loop};
 use super::scratch::{Backend, Scratch};
@@ -69,7 +69,10 @@ async fn open(scratch: &Scratch, clients: usize) -> anyhow::Result<(Pool, String
     let size = u32::try_from(clients).unwrap_or(u32::MAX);
     match &scratch.database {
         Some(url) => {
-            let pool = PgPoolOptions::new().max_connections(size).connect(url).await.context("connecting the raw pool")?;
+            // A queue of writers makes slow statements normal here; do not log each one.
+            let options = PgConnectOptions::from_str(url)?.log_slow_statements(log::LevelFilter::Off, Duration::ZERO);
+            let pool =
+                PgPoolOptions::new().max_connections(size).connect_with(options).await.context("connecting the raw pool")?;
             sqlx::query("CREATE TABLE raw_inserts (id bigserial PRIMARY KEY, stream text NOT NULL, data jsonb NOT NULL)")
                 .execute(&pool)
                 .await
@@ -82,7 +85,8 @@ async fn open(scratch: &Scratch, clients: usize) -> anyhow::Result<(Pool, String
                 .create_if_missing(true)
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)
-                .busy_timeout(Duration::from_secs(30));
+                .busy_timeout(Duration::from_secs(30))
+                .log_slow_statements(log::LevelFilter::Off, Duration::ZERO);
             let pool = SqlitePoolOptions::new()
                 .max_connections(size)
                 .connect_with(options)

@@ -132,12 +132,11 @@ impl Server {
     async fn measure(&mut self, args: &FootprintArgs, products: &mut Vec<String>) -> anyhow::Result<super::pairs::Figures> {
         let ready = loop {
             anyhow::ensure!(self.child.try_wait()?.is_none(), "emporium serve exited (see serve.log)");
-            if let Ok(mut connection) = Connection::open(self.address).await {
-                if let Ok(answer) = connection.get("/health/ready", &[]).await {
-                    if answer.status.is_success() {
-                        break self.spawned.elapsed();
-                    }
-                }
+            if let Ok(mut connection) = Connection::open(self.address).await
+                && let Ok(answer) = connection.get("/health/ready", &[]).await
+                && answer.status.is_success()
+            {
+                break self.spawned.elapsed();
             }
             anyhow::ensure!(self.spawned.elapsed() < Duration::from_secs(600), "not ready within 10 minutes");
             tokio::time::sleep(Duration::from_millis(5)).await;

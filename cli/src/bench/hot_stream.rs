@@ -67,7 +67,8 @@ async fn measure(args: &HotStreamArgs, scratch: &Scratch) -> anyhow::Result<Repo
                 sku(&format!("FRESH-P{pair}-{count}"))
             };
             let figures = timed_run(&handler, args.commands, fresh_sku).await?;
-            durability.borrow_mut().insert(scratch.durability().await?);
+            let settings = scratch.durability().await?;
+            durability.borrow_mut().insert(settings);
             Ok(figures)
         },
         async |_| {

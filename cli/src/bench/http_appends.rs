@@ -56,8 +56,9 @@ pub async fn run(args: HttpAppendsArgs) -> anyhow::Result<()> {
         async |_| {
             let scratch = Scratch::create(&args.store).await?;
             let result = shop_run(&args, &scratch, duration).await;
-            durability.borrow_mut().insert(scratch.durability().await?);
+            let settings = scratch.durability().await;
             scratch.remove().await?;
+            durability.borrow_mut().insert(settings?);
             Ok(vec![("rate".to_owned(), result?)])
         },
     )

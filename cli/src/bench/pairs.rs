@@ -30,7 +30,7 @@ impl Samples {
 /// Whether pair `pair` runs its baseline first. The order flips every pair so that
 /// warm-up, caches and drift over the sitting do not favour one side.
 pub fn baseline_first(pair: usize) -> bool {
-    pair % 2 == 0
+    pair.is_multiple_of(2)
 }
 
 /// Runs `pairs` pairs of (baseline, subject), flipping the order each pair; the

@@ -54,10 +54,10 @@ impl Shop {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             anyhow::ensure!(!self.task.is_finished(), "the shop stopped while starting (see its log)");
-            if let Ok(mut connection) = Connection::open(self.address).await {
-                if connection.get("/health", &[]).await.is_ok_and(|answer| answer.status.is_success()) {
-                    return Ok(());
-                }
+            if let Ok(mut connection) = Connection::open(self.address).await
+                && connection.get("/health", &[]).await.is_ok_and(|answer| answer.status.is_success())
+            {
+                return Ok(());
             }
             anyhow::ensure!(Instant::now() < deadline, "the shop did not answer /health within 60 s");
             tokio::time::sleep(Duration::from_millis(20)).await;

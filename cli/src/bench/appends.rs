@@ -66,7 +66,8 @@ pub async fn run(args: AppendsArgs) -> anyhow::Result<()> {
             },
         )
         .await?;
-        let row = Row::compare(format!("commands/s @ {clients} clients"), "rate", &raw, &ours);
+        let plural = if clients == 1 { "" } else { "s" };
+        let row = Row::compare(format!("commands/s @ {clients} client{plural}"), "rate", &raw, &ours);
         rows.push(match clients {
             1 => row.target(Target::AtLeast(0.8)),
             32 => row.target(Target::AtLeast(2.0)),

@@ -65,6 +65,19 @@ impl Parts {
 /// after Ctrl-C (or SIGTERM) once in-flight requests have finished and the
 /// consumers have stopped.
 pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
+    let address = SocketAddr::new(args.http.bind, args.http.port);
+    let listener = tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding {address}"))?;
+    serve_on(args, parts, listener, shutdown_signal()).await
+}
+
+/// [`run`] on a listener the caller bound, until `shutdown` resolves (the benchmark
+/// harness runs the shop in-process this way and stops it between runs).
+pub async fn serve_on(
+    args: ServeArgs,
+    parts: Parts,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let events = stores::event_store(&args.store).await?;
     let keys = token_keys(&args)?;
     let reads = stores::read_store(&args.store).await?;
@@ -194,11 +207,9 @@ pub async fn run(args: ServeArgs, parts: Parts) -> anyhow::Result<()> {
         .merge(crate::openapi::router());
     let app = http::finish(app);
 
-    let address = SocketAddr::new(args.http.bind, args.http.port);
-    let listener = tokio::net::TcpListener::bind(address).await.with_context(|| format!("binding {address}"))?;
     let local = listener.local_addr().context("reading the bound address")?;
     tracing::info!(address = %local, data_dir = %args.store.data_dir.display(), ?parts, source = source.as_ref().map(|s| s.kind()), "emporium listening");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.context("serving HTTP")?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("serving HTTP")?;
     if let Some((stop, relaying)) = relaying {
         let _ = stop.send(());
         relaying.await.context("the relay task panicked")??;

@@ -10,11 +10,11 @@ use emporium_commands::CommandHandler;
 
 use super::load::closed_loop;
 use super::pairs::{Figures, alternate};
+use super::raw_insert;
 use super::scratch::{Backend, Scratch};
 use super::stats::Target;
 use super::stock_commands::StockClient;
 use super::table::{Report, Row};
-use super::raw_insert;
 
 /// Attempts per command on a version conflict (as `serve`; distinct streams never conflict).
 const ATTEMPTS: u32 = 16;

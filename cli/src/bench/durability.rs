@@ -41,7 +41,10 @@ pub async fn sqlite_file(path: &Path) -> anyhow::Result<String> {
     let journal: String =
         sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut connection).await.context("reading journal_mode")?;
     let flag = if journal.eq_ignore_ascii_case("wal") { "" } else { " — NOT WAL" };
-    Ok(format!("{}: journal_mode={journal}{flag} (synchronous is per connection: the store sets FULL)", file_name(path)))
+    Ok(format!(
+        "{}: journal_mode={journal}{flag} (synchronous is per connection: the store sets FULL)",
+        file_name(path)
+    ))
 }
 
 fn file_name(path: &Path) -> String {

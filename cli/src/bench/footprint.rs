@@ -129,7 +129,11 @@ impl Server {
     }
 
     /// Ready and caught-up times, then the peak RSS after the load.
-    async fn measure(&mut self, args: &FootprintArgs, products: &mut Vec<String>) -> anyhow::Result<super::pairs::Figures> {
+    async fn measure(
+        &mut self,
+        args: &FootprintArgs,
+        products: &mut Vec<String>,
+    ) -> anyhow::Result<super::pairs::Figures> {
         let ready = loop {
             anyhow::ensure!(self.child.try_wait()?.is_none(), "emporium serve exited (see serve.log)");
             if let Ok(mut connection) = Connection::open(self.address).await

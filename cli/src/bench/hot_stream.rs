@@ -85,7 +85,8 @@ async fn measure(args: &HotStreamArgs, scratch: &Scratch) -> anyhow::Result<Repo
             args.pairs,
             args.commands
         ),
-        "fresh: each command on a new SKU; hot: every command on inventory-HOT-1 (it grows by one per command)".to_owned(),
+        "fresh: each command on a new SKU; hot: every command on inventory-HOT-1 (it grows by one per command)"
+            .to_owned(),
     ];
     notes.extend(durability.into_inner().into_iter().map(|d| format!("durability: {d}")));
     Ok(Report {

@@ -18,6 +18,8 @@ mod http_appends;
 mod http_client;
 mod load;
 mod pairs;
+#[cfg(feature = "peer-bench")]
+mod peer;
 mod raw_insert;
 mod reads;
 mod scratch;
@@ -45,6 +47,9 @@ pub enum BenchCommand {
     Freshness(freshness::FreshnessArgs),
     /// Ready time and peak memory of `emporium serve` over a long history.
     Footprint(footprint::FootprintArgs),
+    /// Commands/s against cqrs-es + postgres-es 0.5 (built with `--features peer-bench`).
+    #[cfg(feature = "peer-bench")]
+    Peer(peer::PeerArgs),
 }
 
 /// Runs one scenario.
@@ -56,5 +61,7 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::HttpAppends(args) => http_appends::run(args).await,
         BenchCommand::Freshness(args) => freshness::run(args).await,
         BenchCommand::Footprint(args) => footprint::run(args).await,
+        #[cfg(feature = "peer-bench")]
+        BenchCommand::Peer(args) => peer::run(args).await,
     }
 }

@@ -71,12 +71,17 @@ async fn open(scratch: &Scratch, clients: usize) -> anyhow::Result<(Pool, String
         Some(url) => {
             // A queue of writers makes slow statements normal here; do not log each one.
             let options = PgConnectOptions::from_str(url)?.log_slow_statements(log::LevelFilter::Off, Duration::ZERO);
-            let pool =
-                PgPoolOptions::new().max_connections(size).connect_with(options).await.context("connecting the raw pool")?;
-            sqlx::query("CREATE TABLE raw_inserts (id bigserial PRIMARY KEY, stream text NOT NULL, data jsonb NOT NULL)")
-                .execute(&pool)
+            let pool = PgPoolOptions::new()
+                .max_connections(size)
+                .connect_with(options)
                 .await
-                .context("creating the raw table")?;
+                .context("connecting the raw pool")?;
+            sqlx::query(
+                "CREATE TABLE raw_inserts (id bigserial PRIMARY KEY, stream text NOT NULL, data jsonb NOT NULL)",
+            )
+            .execute(&pool)
+            .await
+            .context("creating the raw table")?;
             Ok((Pool::Postgres(pool), super::durability::postgres(url).await?))
         }
         None => {

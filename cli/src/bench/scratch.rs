@@ -58,7 +58,10 @@ impl Scratch {
         };
         let mut connection =
             PgConnection::connect(server).await.with_context(|| format!("connecting to PostgreSQL at {server}"))?;
-        connection.execute(format!("CREATE DATABASE {name}").as_str()).await.with_context(|| format!("creating {name}"))?;
+        connection
+            .execute(format!("CREATE DATABASE {name}").as_str())
+            .await
+            .with_context(|| format!("creating {name}"))?;
         let base = server.rsplit_once('/').map_or(server.as_str(), |(base, _)| base);
         Ok(Self { dir, database: Some(format!("{base}/{name}")), server: Some(server.clone()), name })
     }
@@ -98,7 +101,8 @@ impl Scratch {
     /// Drops the scratch database (closing what still uses it) and the data dir.
     pub async fn remove(self) -> anyhow::Result<()> {
         if let Some(server) = &self.server {
-            let mut connection = PgConnection::connect(server).await.context("connecting to drop a scratch database")?;
+            let mut connection =
+                PgConnection::connect(server).await.context("connecting to drop a scratch database")?;
             connection
                 .execute(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name).as_str())
                 .await

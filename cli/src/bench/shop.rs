@@ -95,9 +95,12 @@ impl Shop {
                 "price": { "amount": 1999, "currency": "USD" },
                 "stock": 1000,
             });
-            let answer = connection.post_json("/api/v1/products", Some(token), &body).await?.success("create product")?;
+            let answer =
+                connection.post_json("/api/v1/products", Some(token), &body).await?.success("create product")?;
             position = position.max(answer.position()?);
-            ids.push(answer.json()?["data"]["id"].as_str().context("create product answered without an id")?.to_owned());
+            ids.push(
+                answer.json()?["data"]["id"].as_str().context("create product answered without an id")?.to_owned(),
+            );
         }
         Ok((ids, position))
     }

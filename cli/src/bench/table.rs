@@ -111,8 +111,7 @@ impl Report {
             }
         }
         let line = |cells: &[String; 6]| {
-            let padded: Vec<String> =
-                cells.iter().zip(widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
+            let padded: Vec<String> = cells.iter().zip(widths).map(|(cell, width)| format!("{cell:<width$}")).collect();
             format!("| {} |\n", padded.join(" | "))
         };
         let mut out = format!("### {}\n\n", self.title);

@@ -112,12 +112,15 @@ impl Lookup {
     }
 }
 
-/// The SQL an adapter runs inside its write transaction.
+/// The SQL of an adapter's write transaction, in two steps so that a batch can cost
+/// two round trips.
 pub(crate) trait TxOps: Send {
-    /// The head and everything `keys` asks about, ideally in one round trip.
+    /// Opens the transaction, takes the append lock, and reads the head and everything
+    /// `keys` asks about.
     fn lookup(&mut self, keys: &BatchKeys) -> impl Future<Output = Result<Lookup, StoreError>> + Send;
-    /// Inserts the batch's event rows (numbered and hashed) and command-log rows.
-    fn insert(
+    /// Inserts the batch's event rows (numbered and hashed) and command-log rows, if
+    /// any, and commits. On an error the caller rolls back.
+    fn commit(
         &mut self,
         events: &[EventRow],
         commands: &[CommandRow],
@@ -180,9 +183,7 @@ pub(crate) async fn append_batch<T: TxOps>(
         }
         results.push(result);
     }
-    if !rows.is_empty() || !command_rows.is_empty() {
-        tx.insert(&rows, &command_rows).await?;
-    }
+    tx.commit(&rows, &command_rows).await?;
     Ok(results)
 }
 
@@ -289,7 +290,7 @@ mod tests {
             Lookup::from_rows(Vec::new())
         }
 
-        async fn insert(&mut self, events: &[EventRow], commands: &[CommandRow]) -> Result<(), StoreError> {
+        async fn commit(&mut self, events: &[EventRow], commands: &[CommandRow]) -> Result<(), StoreError> {
             self.inserted.push((events.to_vec(), commands.to_vec()));
             Ok(())
         }
@@ -336,7 +337,7 @@ mod tests {
         assert_eq!(outcome(5).map(|o| (o.stream_version, o.last_position, o.duplicate)), Some((1, 3, true)));
         assert!(matches!(results[6], Err(StoreError::Invalid(_))));
 
-        assert_eq!(store.inserted.len(), 1, "one insert for the whole batch");
+        assert_eq!(store.inserted.len(), 1, "one insert and commit for the whole batch");
         let (rows, commands) = &store.inserted[0];
         let numbered: Vec<(&str, u64, u64)> =
             rows.iter().map(|r| (r.stream_id.as_str(), r.stream_version, r.global_position)).collect();

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::{Connection, PgConnection, Row};
+use sqlx::{Executor, PgConnection, Row};
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -178,15 +178,13 @@ impl EventStore for PostgresEventStore {
     }
 }
 
-/// Runs batches in PostgreSQL transactions under the append lock.
+/// Runs batches in PostgreSQL transactions under the append lock, in two round trips:
+/// `BEGIN`, the lock and the batch's lookups in one simple query; its inserts and
+/// `COMMIT` in another. (sqlx cannot pipeline prepared statements, and every round
+/// trip is paid by every request of the batch.) The values travel as SQL literals,
+/// quoted by [`literal`].
 struct PgBatchWriter {
     pool: PgPool,
-}
-
-/// `BEGIN` and the append lock in one round trip (the simple-query protocol runs both
-/// statements; the lock is taken before any later statement takes its snapshot).
-fn begin_and_lock() -> String {
-    format!("BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY})")
 }
 
 impl BatchWriter for PgBatchWriter {
@@ -195,84 +193,159 @@ impl BatchWriter for PgBatchWriter {
         requests: &[&AppendRequest],
     ) -> Result<Vec<Result<AppendOutcome, StoreError>>, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(StoreError::db("acquiring a writer connection"))?;
-        let mut tx = conn.begin_with(begin_and_lock()).await.map_err(StoreError::db("beginning an append"))?;
-        let results = append_batch(&mut PgTx { conn: &mut tx }, requests, now_micros()).await?;
-        tx.commit().await.map_err(StoreError::db("committing an append"))?;
-        Ok(results)
+        let written = append_batch(&mut PgTx { conn: &mut conn }, requests, now_micros()).await;
+        if written.is_err() {
+            // The transaction was opened by hand (sqlx does not track it): end it, or
+            // make sure this connection never goes back to the pool inside it.
+            if conn.execute("ROLLBACK").await.is_err() {
+                conn.close_on_drop();
+            }
+        }
+        written
     }
 }
 
-/// The head and the batch's lookups, one statement: each part tagged by its first column.
-/// Missing streams produce no `s` row (the lateral join finds nothing).
-const LOOKUP: &str = "\
-(SELECT 'h' AS kind, NULL::uuid AS id, hash AS text, global_position AS a, 0::int8 AS b, 0::int8 AS c \
-   FROM events ORDER BY global_position DESC LIMIT 1) \
-UNION ALL SELECT 'c', command_id, NULL, stream_version, first_position, last_position \
-   FROM command_log WHERE command_id = ANY($1) \
-UNION ALL SELECT 'e', event_id, NULL, global_position, stream_version, 0 \
-   FROM events WHERE event_id = ANY($2) \
-UNION ALL SELECT 's', NULL, s.id, v.stream_version, 0, 0 FROM unnest($3::text[]) AS s(id) \
-   CROSS JOIN LATERAL (SELECT stream_version FROM events WHERE stream_id = s.id \
-                       ORDER BY stream_version DESC LIMIT 1) v";
-
-/// Every event row and command row of a batch, one statement of arrays (one prepared
-/// statement whatever the batch size, no bound-parameter limit).
-const INSERT: &str = "\
-WITH appended AS (\
-  INSERT INTO events (global_position, event_id, stream_id, stream_version, event_type, schema_version, \
-                      data, metadata, recorded_at, prev_hash, hash) \
-  SELECT p, i, s, v, t, sv, d::jsonb, m::jsonb, r, ph, h \
-    FROM unnest($1::int8[], $2::uuid[], $3::text[], $4::int8[], $5::text[], $6::int4[], $7::text[], $8::text[], \
-                $9::timestamptz[], $10::text[], $11::text[]) AS u(p, i, s, v, t, sv, d, m, r, ph, h)) \
-INSERT INTO command_log (command_id, stream_id, stream_version, first_position, last_position, recorded_at) \
-SELECT * FROM unnest($12::uuid[], $13::text[], $14::int8[], $15::int8[], $16::int8[], $17::timestamptz[])";
-
-/// The event store's SQL on one PostgreSQL connection.
+/// The event store's SQL on one PostgreSQL connection, inside a batch's transaction.
 struct PgTx<'c> {
     conn: &'c mut PgConnection,
 }
 
 impl TxOps for PgTx<'_> {
     async fn lookup(&mut self, keys: &BatchKeys) -> Result<Lookup, StoreError> {
-        let rows: Vec<LookupRow> = sqlx::query_as(LOOKUP)
-            .bind(&keys.command_ids)
-            .bind(&keys.event_ids)
-            .bind(&keys.stream_ids)
-            .fetch_all(&mut *self.conn)
+        let sql = format!(
+            "BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY}); \
+             (SELECT 'h' AS kind, NULL::uuid AS id, hash AS text, global_position AS a, 0::int8 AS b, 0::int8 AS c \
+                FROM events ORDER BY global_position DESC LIMIT 1) \
+             UNION ALL SELECT 'c', command_id, NULL, stream_version, first_position, last_position \
+                FROM command_log WHERE command_id = ANY({commands}) \
+             UNION ALL SELECT 'e', event_id, NULL, global_position, stream_version, 0 \
+                FROM events WHERE event_id = ANY({events}) \
+             UNION ALL SELECT 's', NULL, s.id, v.stream_version, 0, 0 FROM unnest({streams}) AS s(id) \
+                CROSS JOIN LATERAL (SELECT stream_version FROM events WHERE stream_id = s.id \
+                                    ORDER BY stream_version DESC LIMIT 1) v",
+            commands = uuid_array(&keys.command_ids),
+            events = uuid_array(&keys.event_ids),
+            streams = text_array(&keys.stream_ids)?,
+        );
+        // A plain string without arguments goes out as one simple query.
+        let rows = self
+            .conn
+            .fetch_all(sql.as_str())
             .await
             .map_err(StoreError::db("looking up the batch's commands, events and streams"))?;
+        // The lock's own row has one column; the lookup's rows have six.
+        let rows = rows
+            .iter()
+            .filter(|row| row.len() == 6)
+            .map(|row| {
+                Ok((
+                    row.try_get(0)?,
+                    row.try_get(1)?,
+                    row.try_get(2)?,
+                    row.try_get(3)?,
+                    row.try_get(4)?,
+                    row.try_get(5)?,
+                ))
+            })
+            .collect::<Result<Vec<LookupRow>, sqlx::Error>>()
+            .map_err(StoreError::db("decoding the batch's lookups"))?;
         Lookup::from_rows(rows)
     }
 
-    async fn insert(&mut self, events: &[EventRow], commands: &[CommandRow]) -> Result<(), StoreError> {
-        sqlx::query(INSERT)
-            .bind(events.iter().map(|r| r.global_position as i64).collect::<Vec<_>>())
-            .bind(events.iter().map(|r| r.event_id).collect::<Vec<_>>())
-            .bind(events.iter().map(|r| r.stream_id.as_str()).collect::<Vec<_>>())
-            .bind(events.iter().map(|r| r.stream_version as i64).collect::<Vec<_>>())
-            .bind(events.iter().map(|r| r.event_type.as_str()).collect::<Vec<_>>())
-            .bind(events.iter().map(|r| r.schema_version as i32).collect::<Vec<_>>())
-            .bind(events.iter().map(|r| r.data.as_str()).collect::<Vec<_>>())
-            .bind(events.iter().map(|r| r.metadata.as_str()).collect::<Vec<_>>())
-            .bind(events.iter().map(|r| r.recorded_at).collect::<Vec<_>>())
-            .bind(events.iter().map(|r| r.prev_hash.as_str()).collect::<Vec<_>>())
-            .bind(events.iter().map(|r| r.hash.as_str()).collect::<Vec<_>>())
-            .bind(commands.iter().map(|c| c.command_id).collect::<Vec<_>>())
-            .bind(commands.iter().map(|c| c.stream_id.as_str()).collect::<Vec<_>>())
-            .bind(commands.iter().map(|c| c.outcome.stream_version as i64).collect::<Vec<_>>())
-            .bind(commands.iter().map(|c| c.outcome.first_position as i64).collect::<Vec<_>>())
-            .bind(commands.iter().map(|c| c.outcome.last_position as i64).collect::<Vec<_>>())
-            .bind(commands.iter().map(|c| c.recorded_at).collect::<Vec<_>>())
-            .execute(&mut *self.conn)
-            .await
-            .map_err(StoreError::db("inserting events"))?;
+    async fn commit(&mut self, events: &[EventRow], commands: &[CommandRow]) -> Result<(), StoreError> {
+        let mut sql = String::with_capacity(256 + events.iter().map(|r| r.data.len() + 400).sum::<usize>());
+        if !events.is_empty() {
+            sql.push_str(
+                "INSERT INTO events (global_position, event_id, stream_id, stream_version, event_type, \
+                 schema_version, data, metadata, recorded_at, prev_hash, hash) VALUES ",
+            );
+            for (i, row) in events.iter().enumerate() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "({}, '{}', {}, {}, {}, {}, {}::jsonb, {}::jsonb, '{}', {}, {})",
+                    row.global_position,
+                    row.event_id,
+                    literal(&row.stream_id)?,
+                    row.stream_version,
+                    literal(&row.event_type)?,
+                    row.schema_version,
+                    literal(&row.data)?,
+                    literal(&row.metadata)?,
+                    timestamp(row.recorded_at),
+                    literal(&row.prev_hash)?,
+                    literal(&row.hash)?,
+                ));
+            }
+            sql.push_str("; ");
+        }
+        if !commands.is_empty() {
+            sql.push_str(
+                "INSERT INTO command_log (command_id, stream_id, stream_version, first_position, last_position, \
+                 recorded_at) VALUES ",
+            );
+            for (i, row) in commands.iter().enumerate() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "('{}', {}, {}, {}, {}, '{}')",
+                    row.command_id,
+                    literal(&row.stream_id)?,
+                    row.outcome.stream_version,
+                    row.outcome.first_position,
+                    row.outcome.last_position,
+                    timestamp(row.recorded_at),
+                ));
+            }
+            sql.push_str("; ");
+        }
+        sql.push_str("COMMIT");
+        self.conn.execute(sql.as_str()).await.map_err(StoreError::db("inserting and committing events"))?;
         Ok(())
     }
+}
+
+/// A string as a PostgreSQL literal. The `E''` form reads the same whatever
+/// `standard_conforming_strings` says: backslashes and quotes are doubled, and a NUL
+/// (which no PostgreSQL text can hold) is refused.
+fn literal(text: &str) -> Result<String, StoreError> {
+    if text.contains('\0') {
+        return Err(StoreError::Invalid("text with a NUL character cannot be stored".into()));
+    }
+    Ok(format!("E'{}'", text.replace('\\', "\\\\").replace('\'', "''")))
+}
+
+/// Ids as a `uuid[]` literal (hex digits and dashes only).
+fn uuid_array(ids: &[Uuid]) -> String {
+    let items: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    format!("'{{{}}}'::uuid[]", items.join(","))
+}
+
+/// Strings as a `text[]` of literals.
+fn text_array(items: &[String]) -> Result<String, StoreError> {
+    let items = items.iter().map(|item| literal(item)).collect::<Result<Vec<_>, _>>()?;
+    Ok(format!("ARRAY[{}]::text[]", items.join(",")))
+}
+
+/// A timestamp literal, to the microsecond, in UTC.
+fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }
 
 #[cfg(test)]
 mod tests {
     use super::redact;
+
+    #[test]
+    fn literals_survive_quotes_backslashes_and_either_string_setting() {
+        assert_eq!(super::literal("it's").unwrap(), "E'it''s'");
+        assert_eq!(super::literal(r"a\'b").unwrap(), r"E'a\\''b'");
+        assert!(super::literal("nul\0").is_err());
+        assert_eq!(super::text_array(&[]).unwrap(), "ARRAY[]::text[]");
+        assert_eq!(super::uuid_array(&[]), "'{}'::uuid[]");
+    }
 
     #[test]
     fn redact_hides_only_the_password() {

@@ -15,7 +15,7 @@ use chrono::DateTime;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
-use sqlx::{Executor, QueryBuilder, Row, SqliteConnection};
+use sqlx::{Executor, Row, SqliteConnection};
 use tokio::sync::watch;
 use uuid::Uuid;
 
@@ -164,7 +164,10 @@ impl EventStore for SqliteEventStore {
     }
 }
 
-/// Runs batches in `BEGIN IMMEDIATE` transactions on the single writer connection.
+/// Runs batches in `BEGIN IMMEDIATE` transactions on the single writer connection, in
+/// two calls to SQLite's thread: `BEGIN IMMEDIATE` with the batch's lookups, then its
+/// inserts with `COMMIT` (one multi-statement query each; `?NNN` parameters let the
+/// statements of one query share its arguments).
 struct SqliteBatchWriter {
     pool: SqlitePool,
 }
@@ -175,27 +178,19 @@ impl BatchWriter for SqliteBatchWriter {
         requests: &[&AppendRequest],
     ) -> Result<Vec<Result<AppendOutcome, StoreError>>, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(StoreError::db("acquiring the writer connection"))?;
-        conn.execute("BEGIN IMMEDIATE").await.map_err(StoreError::db("beginning an append"))?;
-        match append_batch(&mut SqliteTx { conn: &mut conn }, requests, now_micros()).await {
-            Ok(results) => {
-                if let Err(error) = conn.execute("COMMIT").await {
-                    let _ = conn.execute("ROLLBACK").await;
-                    return Err(StoreError::db("committing an append")(error));
-                }
-                Ok(results)
-            }
-            Err(error) => {
-                let _ = conn.execute("ROLLBACK").await;
-                Err(error)
-            }
+        let written = append_batch(&mut SqliteTx { conn: &mut conn }, requests, now_micros()).await;
+        if written.is_err() && conn.execute("ROLLBACK").await.is_err() {
+            // Still inside the transaction, or unsure: never hand this connection out again.
+            conn.close_on_drop();
         }
+        written
     }
 }
 
-/// The head and the batch's lookups, one statement: each part tagged by its first
+/// The lock and the head and the batch's lookups, each part tagged by its first
 /// column. The keys come as JSON arrays (ids in hex), so the statement text is fixed
 /// (prepared once) and no batch runs into SQLite's bound-parameter limit.
-const LOOKUP: &str = "\
+const LOOKUP: &str = "BEGIN IMMEDIATE; \
 SELECT * FROM (SELECT 'h', NULL, hash, global_position, 0, 0 FROM events ORDER BY global_position DESC LIMIT 1) \
 UNION ALL SELECT 'c', command_id, NULL, stream_version, first_position, last_position \
    FROM command_log WHERE command_id IN (SELECT unhex(value) FROM json_each(?1)) \
@@ -203,6 +198,17 @@ UNION ALL SELECT 'e', event_id, NULL, global_position, stream_version, 0 \
    FROM events WHERE event_id IN (SELECT unhex(value) FROM json_each(?2)) \
 UNION ALL SELECT 's', NULL, value, (SELECT max(stream_version) FROM events WHERE stream_id = value), 0, 0 \
    FROM json_each(?3)";
+
+/// Every row of a batch and the commit, one query: the rows come as JSON arrays of
+/// arrays (ids in hex, times in microseconds), in the columns' order.
+const INSERT_AND_COMMIT: &str = "\
+INSERT INTO events (global_position, event_id, stream_id, stream_version, event_type, schema_version, \
+                    data, metadata, recorded_at, prev_hash, hash) \
+SELECT value ->> 0, unhex(value ->> 1), value ->> 2, value ->> 3, value ->> 4, value ->> 5, \
+       value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10 FROM json_each(?1); \
+INSERT INTO command_log (command_id, stream_id, stream_version, first_position, last_position, recorded_at) \
+SELECT unhex(value ->> 0), value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 FROM json_each(?2); \
+COMMIT";
 
 /// A JSON array of ids in hex, as [`LOOKUP`] takes them.
 fn hex_ids(ids: &[Uuid]) -> String {
@@ -226,41 +232,44 @@ impl TxOps for SqliteTx<'_> {
         Lookup::from_rows(rows)
     }
 
-    async fn insert(&mut self, events: &[EventRow], commands: &[CommandRow]) -> Result<(), StoreError> {
-        // SQLite allows 32766 bound parameters: 11 per event row, 6 per command row.
-        for chunk in events.chunks(2000) {
-            let mut insert = QueryBuilder::new(
-                "INSERT INTO events (global_position, event_id, stream_id, stream_version, event_type, schema_version, data, metadata, recorded_at, prev_hash, hash) ",
-            );
-            insert.push_values(chunk, |mut b, row| {
-                b.push_bind(row.global_position as i64)
-                    .push_bind(row.event_id)
-                    .push_bind(&row.stream_id)
-                    .push_bind(row.stream_version as i64)
-                    .push_bind(&row.event_type)
-                    .push_bind(i64::from(row.schema_version))
-                    .push_bind(&row.data)
-                    .push_bind(&row.metadata)
-                    .push_bind(row.recorded_at.timestamp_micros())
-                    .push_bind(&row.prev_hash)
-                    .push_bind(&row.hash);
-            });
-            insert.build().execute(&mut *self.conn).await.map_err(StoreError::db("inserting events"))?;
-        }
-        for chunk in commands.chunks(4000) {
-            let mut insert = QueryBuilder::new(
-                "INSERT INTO command_log (command_id, stream_id, stream_version, first_position, last_position, recorded_at) ",
-            );
-            insert.push_values(chunk, |mut b, row| {
-                b.push_bind(row.command_id)
-                    .push_bind(&row.stream_id)
-                    .push_bind(row.outcome.stream_version as i64)
-                    .push_bind(row.outcome.first_position as i64)
-                    .push_bind(row.outcome.last_position as i64)
-                    .push_bind(row.recorded_at.timestamp_micros());
-            });
-            insert.build().execute(&mut *self.conn).await.map_err(StoreError::db("recording commands"))?;
-        }
+    async fn commit(&mut self, events: &[EventRow], commands: &[CommandRow]) -> Result<(), StoreError> {
+        let events: Vec<serde_json::Value> = events
+            .iter()
+            .map(|row| {
+                serde_json::json!([
+                    row.global_position,
+                    row.event_id.simple().to_string(),
+                    row.stream_id,
+                    row.stream_version,
+                    row.event_type,
+                    row.schema_version,
+                    row.data,
+                    row.metadata,
+                    row.recorded_at.timestamp_micros(),
+                    row.prev_hash,
+                    row.hash,
+                ])
+            })
+            .collect();
+        let commands: Vec<serde_json::Value> = commands
+            .iter()
+            .map(|row| {
+                serde_json::json!([
+                    row.command_id.simple().to_string(),
+                    row.stream_id,
+                    row.outcome.stream_version,
+                    row.outcome.first_position,
+                    row.outcome.last_position,
+                    row.recorded_at.timestamp_micros(),
+                ])
+            })
+            .collect();
+        sqlx::query(INSERT_AND_COMMIT)
+            .bind(serde_json::Value::Array(events).to_string())
+            .bind(serde_json::Value::Array(commands).to_string())
+            .execute(&mut *self.conn)
+            .await
+            .map_err(StoreError::db("inserting and committing events"))?;
         Ok(())
     }
 }

@@ -146,13 +146,8 @@ impl Server {
             tokio::time::sleep(Duration::from_millis(5)).await;
         };
         let mut connection = Connection::open(self.address).await?;
-        let caught_up = loop {
-            let answer = connection.get("/health/ready", &[]).await?.json()?;
-            if answer["data"]["projections"]["lag"].as_u64() == Some(0) {
-                break self.spawned.elapsed();
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        };
+        super::caught_up::wait(&mut connection, Duration::from_secs(3600)).await?;
+        let caught_up = self.spawned.elapsed();
         let login = json!({ "email": ADMIN[0], "password": ADMIN[1] });
         let answer = connection.post_json("/api/v1/users/login", None, &login).await?.success("login")?;
         let token = answer.json()?["data"]["access_token"].as_str().context("no access token")?.to_owned();

@@ -122,6 +122,9 @@ pub struct OpenLoop {
     pub failed: u64,
     /// Requests sent.
     pub sent: u64,
+    /// From the last request's scheduled time to the last answer: far above the
+    /// service time, the system (or the client pool) did not keep up with the rate.
+    pub drained: Duration,
 }
 
 /// Sends requests at `rate` per second for `duration`, each on whichever client is
@@ -147,7 +150,8 @@ pub async fn open_loop<O: Operation>(clients: Vec<O>, rate: f64, duration: Durat
         });
     }
     drop(done_tx);
-    let mut out = OpenLoop { stages: Vec::new(), failed: 0, sent: total };
+    let last_due = scheduled_at(start, rate, total.saturating_sub(1));
+    let mut out = OpenLoop { stages: Vec::new(), failed: 0, sent: total, drained: Duration::ZERO };
     let mut first_error = None;
     while let Some(result) = done_rx.recv().await {
         match result {
@@ -165,6 +169,7 @@ pub async fn open_loop<O: Operation>(clients: Vec<O>, rate: f64, duration: Durat
             }
         }
     }
+    out.drained = last_due.elapsed();
     if let Some(error) = first_error {
         anyhow::ensure!(out.failed < out.sent, "every request failed: {error:#}");
         eprintln!("  warning: {} of {} requests failed; first: {error:#}", out.failed, out.sent);
@@ -213,6 +218,7 @@ mod tests {
         let run = open_loop(vec![Sleeper(Duration::from_millis(20))], 200.0, Duration::from_millis(100)).await.unwrap();
         assert_eq!(run.sent, 20);
         assert_eq!(run.stages[0].count(), 20);
+        assert!(run.drained > Duration::from_millis(250), "drained after {:?}", run.drained);
         assert!(run.stages[0].millis(1.0) > 250.0, "max {} ms", run.stages[0].millis(1.0));
         assert!(run.stages[0].millis(0.0) < 60.0, "min {} ms", run.stages[0].millis(0.0));
     }

@@ -9,6 +9,7 @@
 
 mod appends;
 mod bare;
+mod caught_up;
 mod durability;
 mod footprint;
 mod freshness;

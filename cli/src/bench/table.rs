@@ -16,6 +16,9 @@ pub struct Row {
     pub subject: Vec<f64>,
     /// The target, if it sets one for this figure.
     pub target: Option<Target>,
+    /// Why the runs cannot be judged (e.g. the system was overloaded); shown instead
+    /// of PASS or MISS, with the target kept as it is.
+    pub unjudged: Option<&'static str>,
 }
 
 impl Row {
@@ -26,6 +29,7 @@ impl Row {
             baseline: baseline.get(name).to_vec(),
             subject: subject.get(name).to_vec(),
             target: None,
+            unjudged: None,
         }
     }
 
@@ -47,6 +51,9 @@ impl Row {
 
     /// PASS, MISS, or a dash when there is no target or nothing to compare.
     pub fn verdict(&self) -> &'static str {
+        if let Some(reason) = self.unjudged {
+            return reason;
+        }
         match (self.target, self.measured()) {
             (Some(target), Some(measured)) if target.met_by(measured) => "PASS",
             (Some(_), Some(_)) => "MISS",
@@ -164,7 +171,13 @@ mod tests {
     use super::*;
 
     fn row(baseline: &[f64], subject: &[f64], target: Target) -> Row {
-        Row { figure: "f".into(), baseline: baseline.to_vec(), subject: subject.to_vec(), target: Some(target) }
+        Row {
+            figure: "f".into(),
+            baseline: baseline.to_vec(),
+            subject: subject.to_vec(),
+            target: Some(target),
+            unjudged: None,
+        }
     }
 
     #[test]
@@ -191,6 +204,14 @@ mod tests {
     fn a_lower_is_better_target_passes_at_or_below_its_bound() {
         assert_eq!(row(&[10.0], &[15.0], Target::AtMost(1.5)).verdict(), "PASS");
         assert_eq!(row(&[10.0], &[16.0], Target::AtMost(1.5)).verdict(), "MISS");
+    }
+
+    #[test]
+    fn an_unjudged_row_keeps_its_target_but_claims_no_pass() {
+        let mut row = row(&[100.0], &[10.0], Target::AtMost(5.0));
+        row.unjudged = Some("OVERLOADED");
+        assert_eq!(row.verdict(), "OVERLOADED");
+        assert_eq!(row.cells()[4], "≤5×");
     }
 
     #[test]

@@ -44,6 +44,9 @@ pub enum Command {
     Projections(ProjectionsArgs),
     /// Print the OpenAPI 3.1 document of both APIs.
     Openapi,
+    /// Measure a scenario against its baseline (alternating runs, median and spread).
+    #[command(subcommand)]
+    Bench(crate::bench::BenchCommand),
 }
 
 /// How logs are written.

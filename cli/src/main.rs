@@ -2,6 +2,7 @@
 //! chosen subcommand until it finishes or Ctrl-C.
 
 mod audit;
+mod bench;
 mod config;
 mod consumers;
 mod dlq;
@@ -38,6 +39,7 @@ async fn main() -> std::process::ExitCode {
         Command::Audit(args) => audit::run(args).await,
         Command::Projections(args) => projections::run(args).await,
         Command::Openapi => openapi::print(),
+        Command::Bench(scenario) => bench::run(scenario).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -14,6 +14,8 @@ pub struct Documents {
     store: Arc<dyn ReadStore>,
     /// `(collection, id)` -> the pending document, `None` when deleted in this batch.
     pending: HashMap<String, BTreeMap<String, Option<Value>>>,
+    /// Documents of earlier batches as committed, `None` when deleted (see [`Documents::keep`]).
+    kept: HashMap<String, HashMap<String, Option<Value>>>,
     writes: Vec<DocWrite>,
 }
 
@@ -26,13 +28,16 @@ impl std::fmt::Debug for Documents {
 impl Documents {
     /// An empty overlay over `store`.
     pub fn new(store: Arc<dyn ReadStore>) -> Self {
-        Self { store, pending: HashMap::new(), writes: Vec::new() }
+        Self { store, pending: HashMap::new(), kept: HashMap::new(), writes: Vec::new() }
     }
 
     /// One document: the batch's pending version if any, else the stored one.
     pub async fn get(&self, collection: &str, id: &str) -> Result<Option<Value>, ProjectionError> {
         if let Some(pending) = self.pending.get(collection).and_then(|docs| docs.get(id)) {
             return Ok(pending.clone());
+        }
+        if let Some(kept) = self.kept.get(collection).and_then(|docs| docs.get(id)) {
+            return Ok(kept.clone());
         }
         Ok(self.store.get(collection, id).await?)
     }
@@ -95,7 +100,36 @@ impl Documents {
     pub(crate) fn into_writes(self) -> Vec<DocWrite> {
         self.writes
     }
+
+    /// Hands over the batch's writes, in order, keeping the documents they wrote.
+    pub(crate) fn take_writes(&mut self) -> Vec<DocWrite> {
+        std::mem::take(&mut self.writes)
+    }
+
+    /// After the batch's writes were committed (`committed`) or refused: starts the
+    /// next batch, keeping the documents written so far so `get` need not read them
+    /// back, up to [`KEEP_MAX`] of them. (`find` asks the store, which has them.)
+    ///
+    /// Only for a sole writer (a rebuild): a kept document is what the store holds
+    /// only while nobody else writes it. A refused commit means someone else did, so
+    /// all are dropped; so they are when there are too many, to bound memory.
+    pub(crate) fn keep(&mut self, committed: bool) {
+        let pending = std::mem::take(&mut self.pending);
+        let kept: usize = self.kept.values().map(HashMap::len).sum();
+        if !committed || kept > KEEP_MAX {
+            self.kept.clear();
+        }
+        if committed {
+            for (collection, docs) in pending {
+                self.kept.entry(collection).or_default().extend(docs);
+            }
+        }
+    }
 }
+
+/// Most documents [`Documents::keep`] holds between batches (~100 MB of typical
+/// read-model documents).
+const KEEP_MAX: usize = 100_000;
 
 #[cfg(test)]
 mod tests {

@@ -34,7 +34,7 @@ pub async fn rebuild(
 ) -> Result<u64, ProjectionError> {
     tracing::info!(projector = projector.name(), "rebuilding projection");
     store.reset(projector.name(), projector.collections()).await?;
-    let mut docs = Documents::new(store.clone());
+    let mut docs = Documents::after_reset(store.clone(), projector.collections());
     let mut position = 0;
     loop {
         let batch = events.read_all(position, REBUILD_PAGE).await?;
@@ -96,7 +96,7 @@ impl Lane {
         let (answer, done) = mpsc::channel(1);
         let name = projector.name();
         tokio::spawn(async move {
-            let mut docs = Documents::new(store.clone());
+            let mut docs = Documents::after_reset(store.clone(), projector.collections());
             while let Some(batch) = incoming.recv().await {
                 let result = apply(&store, projector.as_ref(), &mut docs, &batch).await;
                 let failed = result.is_err();

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use emporium_projections::{Projector, models, rebuild, status};
+use emporium_infra::event_store::EventStore;
+use emporium_infra::read_store::ReadStore;
+use emporium_projections::{self as projections, Projector, models, status};
 
 use crate::config::{ProjectionsAction, ProjectionsArgs};
 use crate::stores;
@@ -25,26 +27,34 @@ pub async fn run(args: ProjectionsArgs) -> anyhow::Result<()> {
             let projectors = named(&names)?;
             let events = stores::event_store(&store).await?;
             let reads = stores::read_store(&store).await?;
-            let head = events.head_position().await.context("reading the head position")?;
-            for projector in projectors {
-                let bar = indicatif::ProgressBar::new(head);
-                bar.set_style(
-                    indicatif::ProgressStyle::with_template(
-                        "{msg:<12} [{bar:40}] {pos}/{len} events ({per_sec}, eta {eta})",
-                    )
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-                );
-                bar.set_message(projector.name().to_owned());
-                let position =
-                    rebuild(events.clone(), reads.clone(), projector.as_ref(), |p| bar.set_position(p.min(head)))
-                        .await
-                        .with_context(|| format!("rebuilding {}", projector.name()))?;
-                bar.finish_and_clear();
-                println!("rebuilt {} up to position {position}", projector.name());
+            for (name, position) in rebuild_all(events, reads, &projectors, true).await? {
+                println!("rebuilt {name} up to position {position}");
             }
             Ok(())
         }
     }
+}
+
+/// Rebuilds `projectors` from the whole log in one pass, behind a progress bar
+/// (hidden unless `bars`); returns the position each reached. `emporium bench
+/// rebuild` times this very function.
+pub async fn rebuild_all(
+    events: Arc<dyn EventStore>,
+    reads: Arc<dyn ReadStore>,
+    projectors: &[Arc<dyn Projector>],
+    bars: bool,
+) -> anyhow::Result<Vec<(&'static str, u64)>> {
+    let head = events.head_position().await.context("reading the head position")?;
+    let bar = if bars { indicatif::ProgressBar::new(head) } else { indicatif::ProgressBar::hidden() };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("rebuilding [{bar:40}] {pos}/{len} events ({per_sec}, eta {eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let position = projections::rebuild_all(events, reads, projectors, |p| bar.set_position(p.min(head)))
+        .await
+        .context("rebuilding the read models")?;
+    bar.finish_and_clear();
+    Ok(projectors.iter().map(|p| (p.name(), position)).collect())
 }
 
 /// The projectors `names` names (all when empty); an unknown name is an error that

@@ -16,28 +16,19 @@ pub(crate) async fn project_batch(
     batch: &[RecordedEvent],
 ) -> Result<Vec<DocWrite>, ProjectionError> {
     let mut docs = Documents::new(store.clone());
-    for event in batch {
-        let writes = projector.project(event, &docs).await?;
-        docs.apply(writes);
-    }
+    project_into(&mut docs, projector, batch).await?;
     Ok(docs.into_writes())
 }
 
-/// Applies the events of `batch` past `checkpoint` and commits them with the last
-/// position; returns the checkpoint now stored.
-pub(crate) async fn apply_batch(
-    store: &Arc<dyn ReadStore>,
+/// Projects `batch` over `docs`, which gathers the writes.
+pub(crate) async fn project_into(
+    docs: &mut Documents,
     projector: &dyn Projector,
     batch: &[RecordedEvent],
-    checkpoint: u64,
-) -> Result<u64, ProjectionError> {
-    let fresh: Vec<RecordedEvent> = batch.iter().filter(|e| e.global_position > checkpoint).cloned().collect();
-    let Some(last) = fresh.last().map(|e| e.global_position) else { return Ok(checkpoint) };
-    let writes = project_batch(store, projector, &fresh).await?;
-    if store.commit(projector.name(), writes, last).await? {
-        Ok(last)
-    } else {
-        // Someone else (a runner, another rebuild) got further; trust the store.
-        Ok(store.checkpoint(projector.name()).await?)
+) -> Result<(), ProjectionError> {
+    for event in batch {
+        let writes = projector.project(event, docs).await?;
+        docs.apply(writes);
     }
+    Ok(())
 }

@@ -14,25 +14,42 @@ pub struct Documents {
     store: Arc<dyn ReadStore>,
     /// `(collection, id)` -> the pending document, `None` when deleted in this batch.
     pending: HashMap<String, BTreeMap<String, Option<Value>>>,
-    writes: Vec<DocWrite>,
+    /// Documents of earlier batches as committed, `None` when deleted (see [`Documents::keep`]).
+    kept: HashMap<String, HashMap<String, Option<Value>>>,
+    /// Collections emptied by a rebuild whose every document since is in `kept`, so a
+    /// document missing there does not exist: `get` need not ask the store.
+    whole: &'static [&'static str],
 }
 
 impl std::fmt::Debug for Documents {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Documents").field("pending_writes", &self.writes.len()).finish()
+        let pending: usize = self.pending.values().map(BTreeMap::len).sum();
+        f.debug_struct("Documents").field("pending_writes", &pending).finish()
     }
 }
 
 impl Documents {
     /// An empty overlay over `store`.
     pub fn new(store: Arc<dyn ReadStore>) -> Self {
-        Self { store, pending: HashMap::new(), writes: Vec::new() }
+        Self { store, pending: HashMap::new(), kept: HashMap::new(), whole: &[] }
+    }
+
+    /// An empty overlay over `store` right after `collections` were emptied, for a
+    /// rebuild (which calls [`Documents::keep`] after each batch).
+    pub(crate) fn after_reset(store: Arc<dyn ReadStore>, collections: &'static [&'static str]) -> Self {
+        Self { whole: collections, ..Self::new(store) }
     }
 
     /// One document: the batch's pending version if any, else the stored one.
     pub async fn get(&self, collection: &str, id: &str) -> Result<Option<Value>, ProjectionError> {
         if let Some(pending) = self.pending.get(collection).and_then(|docs| docs.get(id)) {
             return Ok(pending.clone());
+        }
+        if let Some(kept) = self.kept.get(collection).and_then(|docs| docs.get(id)) {
+            return Ok(kept.clone());
+        }
+        if self.whole.contains(&collection) {
+            return Ok(None);
         }
         Ok(self.store.get(collection, id).await?)
     }
@@ -82,20 +99,59 @@ impl Documents {
     /// Records writes so later reads of this batch see them.
     pub(crate) fn apply(&mut self, writes: Vec<DocWrite>) {
         for write in writes {
-            let (collection, id, doc) = match &write {
-                DocWrite::Put { collection, id, doc } => (collection, id, Some(doc.clone())),
+            let (collection, id, doc) = match write {
+                DocWrite::Put { collection, id, doc } => (collection, id, Some(doc)),
                 DocWrite::Delete { collection, id } => (collection, id, None),
             };
-            self.pending.entry(collection.clone()).or_default().insert(id.clone(), doc);
-            self.writes.push(write);
+            self.pending.entry(collection).or_default().insert(id, doc);
         }
     }
 
-    /// The batch's writes, in order.
-    pub(crate) fn into_writes(self) -> Vec<DocWrite> {
-        self.writes
+    /// The batch's writes: the last one per document, which is all a commit applies
+    /// (so a document changed by many events of a batch is written, and copied, once).
+    pub(crate) fn into_writes(mut self) -> Vec<DocWrite> {
+        self.take_writes()
+    }
+
+    /// [`Documents::into_writes`], keeping the documents for the rest of the batch.
+    pub(crate) fn take_writes(&mut self) -> Vec<DocWrite> {
+        let mut writes = Vec::new();
+        for (collection, docs) in &self.pending {
+            for (id, doc) in docs {
+                writes.push(match doc {
+                    Some(doc) => DocWrite::put(collection.as_str(), id.as_str(), doc.clone()),
+                    None => DocWrite::delete(collection.as_str(), id.as_str()),
+                });
+            }
+        }
+        writes
+    }
+
+    /// After the batch's writes were committed (`committed`) or refused: starts the
+    /// next batch, keeping the documents written so far so `get` need not read them
+    /// back, up to [`KEEP_MAX`] of them. (`find` asks the store, which has them.)
+    ///
+    /// Only for a sole writer (a rebuild): a kept document is what the store holds
+    /// only while nobody else writes it. A refused commit means someone else did, so
+    /// all are dropped; so they are when there are too many, to bound memory.
+    pub(crate) fn keep(&mut self, committed: bool) {
+        let pending = std::mem::take(&mut self.pending);
+        let kept: usize = self.kept.values().map(HashMap::len).sum();
+        if !committed || kept > KEEP_MAX {
+            self.kept.clear();
+            self.whole = &[];
+        }
+        if committed {
+            for (collection, docs) in pending {
+                self.kept.entry(collection).or_default().extend(docs);
+            }
+        }
     }
 }
+
+/// Most documents [`Documents::keep`] holds between batches (~100 MB of typical
+/// read-model documents).
+const KEEP_MAX: usize = 100_000;
 
 #[cfg(test)]
 mod tests {

@@ -34,4 +34,7 @@ pub enum ProjectionError {
         /// What was wrong.
         reason: String,
     },
+    /// A projector's task in a rebuild stopped without answering (it panicked).
+    #[error("the rebuild of {0} stopped unexpectedly")]
+    Rebuild(String),
 }

@@ -28,6 +28,6 @@ pub use consumer::Projection;
 pub use documents::Documents;
 pub use error::ProjectionError;
 pub use projector::{Projector, decode};
-pub use rebuild::rebuild;
+pub use rebuild::{REBUILD_PAGE, rebuild, rebuild_all};
 pub use runner::{DEFAULT_BATCH_SIZE, ProjectionRunner, RunningProjections};
 pub use status::{ProjectionStatus, status};

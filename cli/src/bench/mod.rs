@@ -5,7 +5,7 @@
 //! Shared pieces: [`pairs`] (alternation), [`stats`] and [`table`] (the report),
 //! [`load`] (closed- and open-loop load), [`durability`], [`scratch`] (fresh stores),
 //! [`raw_insert`] (the database's ceiling), [`stock_commands`] (the command path as a
-//! load client). One file per scenario.
+//! load client), [`history`] (the synthetic shop history). One file per scenario.
 
 mod appends;
 mod bare;
@@ -14,6 +14,7 @@ mod durability;
 mod footprint;
 mod freshness;
 mod get_client;
+pub mod history;
 mod hot_stream;
 mod http_appends;
 mod http_client;
@@ -23,6 +24,7 @@ mod pairs;
 mod peer;
 mod raw_insert;
 mod reads;
+mod rebuild;
 mod scratch;
 mod seed;
 mod shop;
@@ -51,6 +53,8 @@ pub enum BenchCommand {
     /// Commands/s against cqrs-es + postgres-es 0.5 (built with `--features peer-bench`).
     #[cfg(feature = "peer-bench")]
     Peer(peer::PeerArgs),
+    /// Rebuild all read models from N events vs `audit verify` of the same log.
+    Rebuild(rebuild::RebuildArgs),
 }
 
 /// Runs one scenario.
@@ -64,5 +68,6 @@ pub async fn run(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Footprint(args) => footprint::run(args).await,
         #[cfg(feature = "peer-bench")]
         BenchCommand::Peer(args) => peer::run(args).await,
+        BenchCommand::Rebuild(args) => rebuild::run(args).await,
     }
 }

@@ -6,7 +6,9 @@
 //! - `categories` (key: category id): `id`, `name`, `parent_id`, `created_at`,
 //!   `updated_at`;
 //! - `catalog_stock` (key: SKU, internal): `id`, `sku`, `available`, so a product
-//!   created after its stock arrived starts with the right `stock`.
+//!   created after its stock arrived starts with the right `stock`, and
+//!   `product_ids`, the products of the SKU, so a stock change finds them by key
+//!   (one lookup per product) rather than by a query over all products per event.
 //!
 //! The projector owns its stock copy rather than reading the `inventory` model,
 //! because another projector's documents may be at a different position.
@@ -58,6 +60,7 @@ impl Projector for CatalogProjector {
 async fn product(event: ProductEvent, docs: &Documents) -> Result<Vec<DocWrite>, ProjectionError> {
     let id = event.product_id().to_string();
     let at = timestamp(event.at());
+    let mut writes = Vec::new();
     let write = match event {
         ProductEvent::ProductCreated(e) => {
             let category_id = e.category_id.map(|c| c.to_string());
@@ -65,11 +68,26 @@ async fn product(event: ProductEvent, docs: &Documents) -> Result<Vec<DocWrite>,
                 Some(c) => category_name(docs, c).await?,
                 None => Value::Null,
             };
-            let stock = docs
-                .get(CATALOG_STOCK, e.sku.as_str())
-                .await?
-                .and_then(|s| s.get("available").and_then(Value::as_u64))
-                .unwrap_or(0);
+            let stored = docs.get(CATALOG_STOCK, e.sku.as_str()).await?;
+            let stock = stored.as_ref().and_then(|s| s.get("available").and_then(Value::as_u64)).unwrap_or(0);
+            let mut sku = stored.unwrap_or_else(
+                || json!({"id": e.sku.as_str(), "sku": e.sku.as_str(), "available": 0, "product_ids": []}),
+            );
+            if sku.get("product_ids").is_none() {
+                // Written before `product_ids` existed: start from the store's products.
+                let known = docs.find(PRODUCTS, "sku", e.sku.as_str()).await?;
+                let ids = known.into_iter().map(|(id, _)| Value::String(id)).collect();
+                if let Some(fields) = sku.as_object_mut() {
+                    fields.insert("product_ids".into(), Value::Array(ids));
+                }
+            }
+            if let Some(fields) = sku.as_object_mut() {
+                let ids = fields.entry("product_ids").or_insert_with(|| Value::Array(Vec::new()));
+                if let Some(ids) = ids.as_array_mut().filter(|ids| !ids.iter().any(|i| i.as_str() == Some(&id))) {
+                    ids.push(Value::String(id.clone()));
+                }
+            }
+            writes.push(DocWrite::put(CATALOG_STOCK, e.sku.as_str(), sku));
             Some(DocWrite::put(
                 PRODUCTS,
                 &id,
@@ -124,7 +142,8 @@ async fn product(event: ProductEvent, docs: &Documents) -> Result<Vec<DocWrite>,
             .await?
         }
     };
-    Ok(write.into_iter().collect())
+    writes.extend(write);
+    Ok(writes)
 }
 
 async fn category(event: CategoryEvent, docs: &Documents) -> Result<Vec<DocWrite>, ProjectionError> {
@@ -175,8 +194,30 @@ async fn rename_products(docs: &Documents, category_id: &str, name: &str) -> Res
 async fn stock(event: InventoryEvent, docs: &Documents) -> Result<Vec<DocWrite>, ProjectionError> {
     let sku = event.sku().as_str().to_owned();
     let (_, available) = levels(&event);
-    let mut writes = vec![DocWrite::put(CATALOG_STOCK, &sku, json!({"id": sku, "sku": sku, "available": available}))];
-    for (id, mut doc) in docs.find(PRODUCTS, "sku", sku.as_str()).await? {
+    let stored = docs.get(CATALOG_STOCK, &sku).await?;
+    let listed = stored.as_ref().and_then(|s| s.get("product_ids")).and_then(Value::as_array).cloned();
+    let products = match listed {
+        Some(ids) => {
+            let mut products = Vec::with_capacity(ids.len());
+            for id in ids.iter().filter_map(Value::as_str) {
+                if let Some(doc) = docs.get(PRODUCTS, id).await? {
+                    products.push((id.to_owned(), doc));
+                }
+            }
+            products
+        }
+        // Stock that arrived before its product, or a document written before
+        // `product_ids` existed: ask the store, once.
+        None => docs.find(PRODUCTS, "sku", sku.as_str()).await?,
+    };
+    let ids: Vec<Value> = products.iter().map(|(id, _)| Value::String(id.clone())).collect();
+    let mut doc = stored.unwrap_or_else(|| json!({"id": sku, "sku": sku}));
+    if let Some(fields) = doc.as_object_mut() {
+        fields.insert("available".into(), available.into());
+        fields.insert("product_ids".into(), Value::Array(ids));
+    }
+    let mut writes = vec![DocWrite::put(CATALOG_STOCK, &sku, doc)];
+    for (id, mut doc) in products {
         if let Some(p) = doc.as_object_mut() {
             p.insert("stock".into(), available.into());
             p.insert("in_stock".into(), (available > 0).into());

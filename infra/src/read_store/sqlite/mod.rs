@@ -128,6 +128,10 @@ impl ReadStore for SqliteReadStore {
 }
 
 /// Applies a batch's writes (the last per document) inside `tx`, at position `at`.
+///
+/// The last write per document leaves distinct keys, so their order no longer
+/// matters: puts go in multi-row upserts, which cut a rebuild's round trips to
+/// SQLite's thread (one per document before) by two orders of magnitude.
 async fn apply_writes(
     tx: &mut sqlx::SqliteConnection,
     projection: &str,
@@ -135,14 +139,13 @@ async fn apply_writes(
     at: i64,
     context: &str,
 ) -> Result<(), ReadStoreError> {
+    let mut puts = Vec::new();
     for write in last_write_wins(writes) {
         match write {
             DocWrite::Put { collection, id, doc } => {
                 let text = serde_json::to_string(&doc)
                     .map_err(ReadStoreError::json(format!("serializing document {collection}/{id}")))?;
-                sql::upsert_document(tx, projection, &collection, &id, &text, at)
-                    .await
-                    .map_err(ReadStoreError::db(format!("{context}: writing {collection}/{id}")))?;
+                puts.push((collection, id, text));
             }
             DocWrite::Delete { collection, id } => {
                 sql::delete_document(tx, &collection, &id)
@@ -150,6 +153,14 @@ async fn apply_writes(
                     .map_err(ReadStoreError::db(format!("{context}: deleting {collection}/{id}")))?;
             }
         }
+    }
+    for chunk in puts.chunks(sql::UPSERT_ROWS) {
+        sql::upsert_documents(tx, projection, chunk, at).await.map_err(ReadStoreError::db(format!(
+            "{context}: writing {} documents from {}/{}",
+            chunk.len(),
+            chunk[0].0,
+            chunk[0].1
+        )))?;
     }
     Ok(())
 }

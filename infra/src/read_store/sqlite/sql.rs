@@ -1,6 +1,6 @@
 //! The SQLite read store's statements, one named function each.
 
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 
 /// The document text stored under `(collection, id)`.
 pub(super) async fn get_document(pool: &SqlitePool, collection: &str, id: &str) -> Result<Option<String>, sqlx::Error> {
@@ -42,27 +42,27 @@ pub(super) async fn advance_checkpoint(
     Ok(done.rows_affected() == 1)
 }
 
-/// Inserts or replaces one document.
-pub(super) async fn upsert_document(
+/// Rows per multi-row upsert: 5 parameters each, far below SQLite's 32,766.
+pub(super) const UPSERT_ROWS: usize = 128;
+
+/// Inserts or replaces documents `(collection, id, doc text)` (distinct keys) in one
+/// statement: one round trip to SQLite's thread for many rows.
+pub(super) async fn upsert_documents(
     conn: &mut SqliteConnection,
     projection: &str,
-    collection: &str,
-    id: &str,
-    doc: &str,
+    docs: &[(String, String, String)],
     position: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO rm_documents (collection, id, projection, doc, position) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (collection, id) DO UPDATE
+    let mut insert =
+        QueryBuilder::<Sqlite>::new("INSERT INTO rm_documents (collection, id, projection, doc, position) ");
+    insert.push_values(docs, |mut row, (collection, id, doc)| {
+        row.push_bind(collection).push_bind(id).push_bind(projection).push_bind(doc).push_bind(position);
+    });
+    insert.push(
+        " ON CONFLICT (collection, id) DO UPDATE
              SET projection = excluded.projection, doc = excluded.doc, position = excluded.position",
-    )
-    .bind(collection)
-    .bind(id)
-    .bind(projection)
-    .bind(doc)
-    .bind(position)
-    .execute(conn)
-    .await?;
+    );
+    insert.build().execute(conn).await?;
     Ok(())
 }
 

@@ -67,11 +67,6 @@ impl StateCache {
         }
     }
 
-    /// Forgets one stream.
-    pub fn forget(&self, stream_id: &str) {
-        self.lock().remove(stream_id);
-    }
-
     /// How many streams are cached.
     pub fn len(&self) -> usize {
         self.lock().len()

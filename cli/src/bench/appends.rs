@@ -60,7 +60,7 @@ pub async fn run(args: AppendsArgs) -> anyhow::Result<()> {
                 Ok(vec![("rate".to_owned(), throughput.per_second())])
             },
             async |_| {
-                let (figures, settings) = emporium_run(&args, clients, duration).await?;
+                let (figures, settings) = emporium_run(&args.store, args.streams_per_client, clients, duration).await?;
                 durability.borrow_mut().insert(settings);
                 Ok(figures)
             },
@@ -93,14 +93,20 @@ pub async fn run(args: AppendsArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One Emporium run on a fresh store; returns its rate and the store's durability.
-async fn emporium_run(args: &AppendsArgs, clients: usize, duration: Duration) -> anyhow::Result<(Figures, String)> {
-    let scratch = Scratch::create(&args.store).await?;
+/// One Emporium run on a fresh store: `clients` clients on `streams_per_client` SKUs
+/// each; returns its rate and the store's durability. (`peer` measures the same run.)
+pub async fn emporium_run(
+    backend: &Backend,
+    streams_per_client: usize,
+    clients: usize,
+    duration: Duration,
+) -> anyhow::Result<(Figures, String)> {
+    let scratch = Scratch::create(backend).await?;
     let result = async {
         let store = crate::stores::event_store(&scratch.store_args()).await?;
         let handler = CommandHandler::new(store, ATTEMPTS);
         let workers = (0..clients)
-            .map(|client| StockClient::new(handler.clone(), client, args.streams_per_client))
+            .map(|client| StockClient::new(handler.clone(), client, streams_per_client))
             .collect::<anyhow::Result<Vec<_>>>()?;
         let throughput = closed_loop(workers, duration).await?;
         drop(handler);

@@ -18,20 +18,16 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use cqrs_es::event_sink::EventSink;
 use cqrs_es::{Aggregate, DomainEvent};
-use emporium_commands::CommandHandler;
 use postgres_es::{PostgresCqrs, postgres_cqrs};
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgPoolOptions;
 
+use super::appends::emporium_run;
 use super::load::{Operation, closed_loop};
 use super::pairs::{Figures, alternate};
 use super::scratch::{Backend, Scratch};
 use super::stats::Target;
-use super::stock_commands::StockClient;
 use super::table::{Report, Row};
-
-/// Attempts per command on a version conflict, as in `appends`.
-const ATTEMPTS: u32 = 16;
 
 /// The peer's table, as `postgres-es` 0.5's `db/init.sql` creates it.
 const PEER_EVENTS_TABLE: &str = "CREATE TABLE events (
@@ -86,7 +82,7 @@ pub async fn run(args: PeerArgs) -> anyhow::Result<()> {
                 Ok(figures)
             },
             async |_| {
-                let (figures, settings) = emporium_run(&args, clients, duration).await?;
+                let (figures, settings) = emporium_run(&args.store, args.streams_per_client, clients, duration).await?;
                 durability.borrow_mut().insert(settings);
                 Ok(figures)
             },
@@ -110,22 +106,6 @@ pub async fn run(args: PeerArgs) -> anyhow::Result<()> {
     };
     println!("{}", report.render());
     Ok(())
-}
-
-async fn emporium_run(args: &PeerArgs, clients: usize, duration: Duration) -> anyhow::Result<(Figures, String)> {
-    let scratch = Scratch::create(&args.store).await?;
-    let result = async {
-        let store = crate::stores::event_store(&scratch.store_args()).await?;
-        let handler = CommandHandler::new(store, ATTEMPTS);
-        let workers = (0..clients)
-            .map(|client| StockClient::new(handler.clone(), client, args.streams_per_client))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let throughput = closed_loop(workers, duration).await?;
-        Ok((vec![("rate".to_owned(), throughput.per_second())], scratch.durability().await?))
-    }
-    .await;
-    scratch.remove().await?;
-    result
 }
 
 async fn peer_run(args: &PeerArgs, clients: usize, duration: Duration) -> anyhow::Result<(Figures, String)> {

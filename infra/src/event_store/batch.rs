@@ -72,6 +72,17 @@ pub(crate) struct Lookup {
     pub versions: HashMap<String, u64>,
 }
 
+/// A command-log row `(stream_version, first_position, last_position)` as the
+/// outcome a repeated command answers with.
+pub(crate) fn recorded_outcome((stream_version, first, last): (i64, i64, i64)) -> AppendOutcome {
+    AppendOutcome {
+        stream_version: stream_version as u64,
+        first_position: first as u64,
+        last_position: last as u64,
+        duplicate: true,
+    }
+}
+
 /// One row of an adapter's lookup statement: a kind tag (`h` head, `c` command, `e`
 /// event, `s` stream), an id, a text (hash or stream id) and three numbers.
 pub(crate) type LookupRow = (String, Option<Uuid>, Option<String>, Option<i64>, i64, i64);
@@ -87,22 +98,16 @@ impl Lookup {
             versions: HashMap::new(),
         };
         for (kind, id, text, a, b, c) in rows {
-            match (kind.as_str(), id, text, a.map(|a| a as u64)) {
-                ("h", _, Some(hash), Some(position)) => lookup.head = Head { position, hash },
-                ("c", Some(id), _, Some(stream_version)) => {
-                    let outcome = AppendOutcome {
-                        stream_version,
-                        first_position: b as u64,
-                        last_position: c as u64,
-                        duplicate: true,
-                    };
-                    lookup.commands.insert(id, outcome);
+            match (kind.as_str(), id, text, a) {
+                ("h", _, Some(hash), Some(position)) => lookup.head = Head { position: position as u64, hash },
+                ("c", Some(id), _, Some(version)) => {
+                    lookup.commands.insert(id, recorded_outcome((version, b, c)));
                 }
                 ("e", Some(id), _, Some(position)) => {
-                    lookup.events.insert(id, (position, b as u64));
+                    lookup.events.insert(id, (position as u64, b as u64));
                 }
                 ("s", _, Some(stream_id), Some(version)) => {
-                    lookup.versions.insert(stream_id, version);
+                    lookup.versions.insert(stream_id, version as u64);
                 }
                 ("s", _, _, None) => {}
                 (kind, ..) => return Err(StoreError::Invalid(format!("unexpected lookup row of kind {kind:?}"))),

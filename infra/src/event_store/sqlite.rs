@@ -19,7 +19,7 @@ use sqlx::{Executor, Row, SqliteConnection};
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use super::batch::{BatchKeys, CommandRow, EventRow, Lookup, LookupRow, TxOps, append_batch};
+use super::batch::{BatchKeys, CommandRow, EventRow, Lookup, LookupRow, TxOps, append_batch, recorded_outcome};
 use super::group_commit::{BatchWriter, GroupCommit, now_micros};
 use super::{AppendOutcome, AppendRequest, EventMetadata, EventStore, RecordedEvent, StoreError};
 
@@ -151,12 +151,7 @@ impl EventStore for SqliteEventStore {
         .fetch_optional(&self.readers)
         .await
         .map_err(StoreError::db(format!("looking up command {command_id}")))?;
-        Ok(row.map(|(v, first, last)| AppendOutcome {
-            stream_version: v as u64,
-            first_position: first as u64,
-            last_position: last as u64,
-            duplicate: true,
-        }))
+        Ok(row.map(recorded_outcome))
     }
 
     fn head_watch(&self) -> watch::Receiver<u64> {

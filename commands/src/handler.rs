@@ -111,7 +111,9 @@ impl CommandHandler {
                 break;
             }
         }
-        if known.version != before || before == 0 {
+        // Only what the log added is worth caching: a stream that does not exist stays
+        // out, so lookups of unknown ids cannot push hot streams out of the cache.
+        if known.version != before {
             self.states.put::<D>(stream_id, known.clone());
         }
         Ok(known)

@@ -7,6 +7,11 @@ use serde::de::DeserializeOwned;
 use crate::envelope::FieldError;
 use crate::error::ApiError;
 
+/// Largest request body accepted anywhere (a product with 20 image URLs and a long
+/// description fits); the HTTP application sets it as the body limit, and the
+/// middleware that reads bodies itself honours it too.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
 /// Like `axum::Json`, but a bad body is a 400/413/415 in the envelope, with the
 /// offending field named when serde can tell.
 #[derive(Debug, Clone, Copy, Default)]

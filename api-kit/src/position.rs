@@ -5,9 +5,19 @@
 //! How far the read models got is read from their stored checkpoints
 //! ([`AppliedPosition`]), so it holds whichever process applied them: a read API
 //! replica with no projections of its own sees what a `projector` process committed.
+//! Waiting reads share one watch of that position: when the projectors run in this
+//! process their commits wake the readers at once ([`AppliedPosition::follow`]), and
+//! otherwise one waiting read at a time looks at the checkpoints, at most every
+//! [`POLL`], however many are waiting (each polling on its own swamped the read store
+//! under load and starved the very projectors they waited for).
+//!
+//! A process that follows its own projectors trusts only them, never the stored
+//! checkpoints: another process sharing the read store may have committed a batch this
+//! one has not applied yet, and this process's document cache learns of that batch only
+//! when its own projector reaches it.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::FromRequestParts;
@@ -15,6 +25,8 @@ use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::Response;
 use emporium_infra::read_store::{ReadStore, ReadStoreError};
+use tokio::sync::watch;
+use tokio::time::Instant;
 
 use crate::error::ApiError;
 
@@ -24,7 +36,7 @@ pub static POSITION: HeaderName = HeaderName::from_static("x-emporium-position")
 pub static MIN_POSITION: HeaderName = HeaderName::from_static("x-emporium-min-position");
 /// The longest a read waits for its read model.
 pub const MAX_WAIT: Duration = Duration::from_secs(5);
-/// How often a waiting read looks at the stored checkpoints again.
+/// How often the stored checkpoints are read while reads are waiting.
 const POLL: Duration = Duration::from_millis(10);
 
 /// The position every read model has applied, from the checkpoints in the read store.
@@ -34,7 +46,11 @@ pub struct AppliedPosition {
     projections: Arc<[String]>,
     /// The highest minimum seen so far: checkpoints only move forward (a rebuild
     /// resets them, and reads during a rebuild are not promised anything).
-    seen: Arc<AtomicU64>,
+    seen: Arc<watch::Sender<u64>>,
+    /// When the checkpoints were last read for a waiting read (one poll per [`POLL`]).
+    last_poll: Arc<Mutex<Option<Instant>>>,
+    /// Whether [`Self::follow`] feeds `seen` from this process's own projectors.
+    followed: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for AppliedPosition {
@@ -46,7 +62,13 @@ impl std::fmt::Debug for AppliedPosition {
 impl AppliedPosition {
     /// Watches the checkpoints of `projections` in `store`.
     pub fn new(store: Arc<dyn ReadStore>, projections: impl IntoIterator<Item = String>) -> Self {
-        Self { store, projections: projections.into_iter().collect(), seen: Arc::new(AtomicU64::new(0)) }
+        Self {
+            store,
+            projections: projections.into_iter().collect(),
+            seen: Arc::new(watch::Sender::new(0)),
+            last_poll: Arc::new(Mutex::new(None)),
+            followed: Arc::new(AtomicBool::new(false)),
+        }
     }
 
     /// The lowest stored checkpoint of the projections, read now.
@@ -56,13 +78,67 @@ impl AppliedPosition {
             lowest = lowest.min(self.store.checkpoint(name).await?);
         }
         let lowest = if self.projections.is_empty() { 0 } else { lowest };
-        self.seen.fetch_max(lowest, Ordering::Relaxed);
+        if !self.followed.load(Ordering::Acquire) {
+            self.publish(lowest);
+        }
         Ok(lowest)
+    }
+
+    /// Records that every read model has applied `position` (waking the reads
+    /// waiting for it); a lower position than one already known changes nothing.
+    pub fn publish(&self, position: u64) {
+        self.seen.send_if_modified(|seen| {
+            let higher = position > *seen;
+            if higher {
+                *seen = position;
+            }
+            higher
+        });
+    }
+
+    /// Follows the commits of projectors running in this process, one watch of its
+    /// committed position per projector (all of [`Self::new`]'s projections), so
+    /// waiting reads wake on the commit itself; from then on the stored checkpoints
+    /// no longer count as applied here. Ends when a projector's watch closes.
+    pub fn follow(&self, positions: Vec<watch::Receiver<u64>>) -> tokio::task::JoinHandle<()> {
+        self.followed.store(true, Ordering::Release);
+        let applied = self.clone();
+        tokio::spawn(async move {
+            let mut positions = positions;
+            if positions.is_empty() {
+                return;
+            }
+            loop {
+                let lowest = positions.iter_mut().map(|p| *p.borrow_and_update()).min().unwrap_or(0);
+                applied.publish(lowest);
+                let changes = positions.iter_mut().map(|p| Box::pin(p.changed()));
+                if futures::future::select_all(changes).await.0.is_err() {
+                    return;
+                }
+            }
+        })
     }
 
     /// Whether `position` is known to be applied without asking the store.
     fn known(&self, position: u64) -> bool {
-        self.seen.load(Ordering::Relaxed) >= position
+        *self.seen.borrow() >= position
+    }
+
+    /// Reads the checkpoints if no waiting read did in the last [`POLL`].
+    async fn poll_if_due(&self) {
+        if self.followed.load(Ordering::Acquire) {
+            return;
+        }
+        {
+            let mut last = self.last_poll.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if last.is_some_and(|at| at.elapsed() < POLL) {
+                return;
+            }
+            *last = Some(Instant::now());
+        }
+        if let Err(error) = self.current().await {
+            tracing::warn!(%error, "reading the read models' checkpoints failed");
+        }
     }
 }
 
@@ -97,21 +173,26 @@ impl MinPosition {
         if target == 0 || applied.known(target) {
             return Ok(());
         }
-        let deadline = tokio::time::Instant::now() + MAX_WAIT;
+        let deadline = Instant::now() + MAX_WAIT;
+        let mut seen = applied.seen.subscribe();
+        applied.poll_if_due().await;
         loop {
-            match applied.current().await {
-                Ok(position) if position >= target => return Ok(()),
-                Ok(_) => {}
-                Err(error) => tracing::warn!(%error, "reading the read models' checkpoints failed"),
+            if *seen.borrow_and_update() >= target {
+                return Ok(());
             }
-            if tokio::time::Instant::now() + POLL > deadline {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
                 return Err(ApiError::unavailable(
                     "read_model.behind",
                     format!("the read model has not reached position {target} yet; retry shortly"),
                     1,
                 ));
             }
-            tokio::time::sleep(POLL).await;
+            // A commit in this process wakes us; otherwise look at the checkpoints
+            // (or let the read that polled last tell us) every POLL.
+            if tokio::time::timeout(POLL.min(left), seen.changed()).await.is_err() {
+                applied.poll_if_due().await;
+            }
         }
     }
 }

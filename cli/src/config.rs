@@ -129,6 +129,9 @@ pub struct HttpArgs {
     /// Password for `--admin-email`.
     #[arg(long, env = "EMPORIUM_ADMIN_PASSWORD", hide_env_values = true, requires = "admin_email")]
     pub admin_password: Option<Secret>,
+    /// Hours an `Idempotency-Key`'s stored answer is replayed (and kept) for.
+    #[arg(long, env = "EMPORIUM_IDEMPOTENCY_TTL_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=24 * 365))]
+    pub idempotency_ttl_hours: u64,
 }
 
 /// A secret that never prints.

@@ -8,9 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use emporium_api_kit::ApiError;
-
-/// Largest request body accepted (a product with 20 image URLs and a long description fits).
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+use emporium_api_kit::json::MAX_BODY_BYTES;
 
 /// Wraps the routes with what every request gets.
 pub fn finish(routes: Router) -> Router {

@@ -15,6 +15,8 @@ use emporium_commands::notifications::{NotificationDispatcher, NotificationSetti
 use emporium_commands::sagas::order_fulfilment::{OrderFulfilment, SagaSettings};
 use emporium_infra::follow::Health;
 use emporium_infra::leader::LeaderTiming;
+use emporium_infra::private_files;
+use emporium_infra::read_store::{self, CachedReadStore};
 use emporium_projections::{ProjectionRunner, models};
 use emporium_read_api::ReadState;
 use emporium_read_api::health::{self, HealthState};
@@ -80,7 +82,12 @@ pub async fn serve_on(
 ) -> anyhow::Result<()> {
     let events = stores::event_store(&args.store).await?;
     let keys = token_keys(&args)?;
-    let reads = stores::read_store(&args.store).await?;
+    let mut reads = stores::read_store(&args.store).await?;
+    if parts == Parts::Both {
+        // The projectors run here, so every write to the read models passes through
+        // this one instance and the cache of documents by id stays exact.
+        reads = Arc::new(CachedReadStore::new(reads, read_store::DEFAULT_CACHE_CAPACITY));
+    }
     let public_url = public_url(&args.http);
     let health = Health::new();
     // Only processes that run consumers need the bus: the APIs never wait for NATS.
@@ -155,7 +162,8 @@ pub async fn serve_on(
                 .map_err(|e| anyhow::anyhow!("ensuring the admin account {email}: {e}"))?;
             tracing::info!(%email, "admin account ready");
         }
-        let idempotency = Idempotency::new(accounts, keys.clone());
+        let idempotency = Idempotency::new(accounts, keys.clone())
+            .with_ttl(std::time::Duration::from_secs(args.http.idempotency_ttl_hours * 3600));
         app = app.merge(
             emporium_write_api::router(state)
                 .layer(axum::middleware::from_fn_with_state(idempotency, emporium_api_kit::idempotency::idempotency)),
@@ -198,6 +206,10 @@ pub async fn serve_on(
             );
         }
         let watched = AppliedPosition::new(reads.clone(), models::all().iter().map(|p| p.name().to_owned()));
+        if let Some(running) = &projections {
+            // Reads waiting for a position wake on this process's own commits.
+            watched.follow(running.positions());
+        }
         applied = Some(watched.clone());
         let state = ReadState { reads, applied: watched, events: events.clone(), keys };
         app = app.merge(emporium_read_api::router(state));
@@ -234,16 +246,13 @@ fn token_keys(args: &ServeArgs) -> anyhow::Result<TokenKeys> {
         return TokenKeys::new(secret.expose().as_bytes()).context("--jwt-secret must be at least 32 bytes");
     }
     let path = args.store.data_dir.join("jwt.secret");
-    std::fs::create_dir_all(&args.store.data_dir)
-        .with_context(|| format!("creating {}", args.store.data_dir.display()))?;
     let secret = match std::fs::read(&path) {
         Ok(secret) => secret,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
             let mut secret = vec![0u8; 48];
             getrandom(&mut secret).context("reading randomness for the token secret")?;
-            let temp = path.with_extension("tmp");
-            std::fs::write(&temp, &secret).with_context(|| format!("writing {}", temp.display()))?;
-            std::fs::rename(&temp, &path).with_context(|| format!("writing {}", path.display()))?;
+            private_files::write_atomically(&args.store.data_dir, "jwt.secret", &secret)
+                .with_context(|| format!("writing {}", path.display()))?;
             secret
         }
         Err(error) => return Err(error).with_context(|| format!("reading {}", path.display())),

@@ -15,6 +15,7 @@ use emporium_infra::mailer::Mailer;
 use emporium_infra::mailer::log::LogMailer;
 use emporium_infra::mailer::outbox::OutboxMailer;
 use emporium_infra::mailer::smtp::{SmtpConfig, SmtpMailer};
+use emporium_infra::private_files;
 use emporium_infra::read_store::ReadStore;
 use emporium_infra::read_store::mongodb::MongoReadStore;
 use emporium_infra::read_store::postgres::PostgresReadStore;
@@ -41,9 +42,11 @@ enum Location<'a> {
 fn locate<'a>(flag: &str, spec: &'a str, data_dir: &Path, file: &str) -> anyhow::Result<Location<'a>> {
     let spec = spec.trim();
     if spec == "sqlite" {
-        std::fs::create_dir_all(data_dir)
+        private_files::create_dir(data_dir)
             .with_context(|| format!("creating the data directory {}", data_dir.display()))?;
-        Ok(Location::Sqlite(data_dir.join(file)))
+        let path = data_dir.join(file);
+        private_files::create_file(&path).with_context(|| format!("creating {}", path.display()))?;
+        Ok(Location::Sqlite(path))
     } else if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
         Ok(Location::Postgres(spec))
     } else if spec.starts_with("mongodb://") {
@@ -214,7 +217,7 @@ pub fn mailer(kind: &str, data_dir: &Path) -> anyhow::Result<Arc<dyn Mailer>> {
     match kind {
         "outbox" => {
             let dir = data_dir.join("mail");
-            std::fs::create_dir_all(&dir).with_context(|| format!("creating the mail outbox {}", dir.display()))?;
+            private_files::create_dir(&dir).with_context(|| format!("creating the mail outbox {}", dir.display()))?;
             tracing::info!(dir = %dir.display(), "mail: .eml outbox");
             Ok(Arc::new(OutboxMailer::new(dir)))
         }

@@ -10,7 +10,8 @@
 //! - [`leader`]: the lock that lets one process per store run the process managers;
 //! - [`mailer`]: the mail port and its adapters;
 //! - [`payments`]: the payment gateway port and its adapters;
-//! - [`sms`]: the SMS port and its adapters (log, Twilio).
+//! - [`sms`]: the SMS port and its adapters (log, Twilio);
+//! - [`private_files`]: the data directory's files, readable by their owner only.
 
 // Helpers the SQL adapters share (group commit, stored-answer encoding, error
 // classification) are unused in a build with neither database feature.
@@ -25,5 +26,6 @@ pub mod follow;
 pub mod leader;
 pub mod mailer;
 pub mod payments;
+pub mod private_files;
 pub mod read_store;
 pub mod sms;

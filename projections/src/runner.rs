@@ -99,6 +99,11 @@ impl RunningProjections {
         self.running.iter().map(|r| *r.position().borrow()).min().unwrap_or(0)
     }
 
+    /// A watch of each projector's committed position.
+    pub fn positions(&self) -> Vec<tokio::sync::watch::Receiver<u64>> {
+        self.running.iter().map(Running::position).collect()
+    }
+
     /// Waits until every projector has committed `position`; `false` on timeout.
     pub async fn wait_for(&self, position: u64, timeout: Duration) -> bool {
         let deadline = tokio::time::Instant::now() + timeout;

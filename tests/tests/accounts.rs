@@ -181,19 +181,44 @@ async fn racing_claims_agree_on_one_owner(backend: Backend) -> anyhow::Result<()
 
 async fn the_first_idempotent_answer_is_kept(backend: Backend) -> anyhow::Result<()> {
     let store = backend.open().await?;
-    assert_eq!(store.idempotent_response("customer:1", "key-1").await?, None);
-    let first = IdempotentResponse {
+    let day_ago = Utc::now() - Duration::hours(24);
+    assert_eq!(store.idempotent_response("customer:1", "key-1", day_ago).await?, None);
+    let first = stored_answer(201);
+    store.save_idempotent_response("customer:1", "key-1", &first, day_ago).await?;
+    let second = IdempotentResponse { status: 409, body: b"other".to_vec(), ..first.clone() };
+    store.save_idempotent_response("customer:1", "key-1", &second, day_ago).await?;
+    assert_eq!(store.idempotent_response("customer:1", "key-1", day_ago).await?, Some(first));
+    assert_eq!(store.idempotent_response("customer:2", "key-1", day_ago).await?, None, "keys are scoped by caller");
+    Ok(())
+}
+
+async fn an_expired_idempotent_answer_is_neither_replayed_nor_kept(backend: Backend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    let day_ago = Utc::now() - Duration::hours(24);
+    let first = stored_answer(201);
+    store.save_idempotent_response("customer:1", "key-1", &first, day_ago).await?;
+    store.save_idempotent_response("customer:1", "other-key", &first, day_ago).await?;
+    // Time passes: from a moment after the store, the answers count as expired.
+    let later = Utc::now() + Duration::seconds(1);
+    assert_eq!(store.idempotent_response("customer:1", "key-1", later).await?, None, "an expired answer replays");
+    let second = IdempotentResponse { status: 202, body: b"second".to_vec(), ..first.clone() };
+    store.save_idempotent_response("customer:1", "key-1", &second, later).await?;
+    assert_eq!(store.idempotent_response("customer:1", "key-1", day_ago).await?, Some(second), "not replaced");
+    assert_eq!(
+        store.idempotent_response("customer:1", "other-key", day_ago).await?,
+        None,
+        "expired answers of other keys are deleted, not kept for ever"
+    );
+    Ok(())
+}
+
+fn stored_answer(status: u16) -> IdempotentResponse {
+    IdempotentResponse {
         request_hash: "abc".into(),
-        status: 201,
+        status,
         headers: vec![("Location".into(), "/api/v1/orders/1".into()), ("X-Emporium-Position".into(), "42".into())],
         body: br#"{"success":true}"#.to_vec(),
-    };
-    store.save_idempotent_response("customer:1", "key-1", &first).await?;
-    let second = IdempotentResponse { status: 409, body: b"other".to_vec(), ..first.clone() };
-    store.save_idempotent_response("customer:1", "key-1", &second).await?;
-    assert_eq!(store.idempotent_response("customer:1", "key-1").await?, Some(first));
-    assert_eq!(store.idempotent_response("customer:2", "key-1").await?, None, "keys are scoped by caller");
-    Ok(())
+    }
 }
 
 async fn everything_survives_a_reopen(backend: Backend) -> anyhow::Result<()> {
@@ -244,6 +269,7 @@ contract!(
     a_unique_key_belongs_to_its_first_claimant,
     racing_claims_agree_on_one_owner,
     the_first_idempotent_answer_is_kept,
+    an_expired_idempotent_answer_is_neither_replayed_nor_kept,
     everything_survives_a_reopen,
 );
 

@@ -174,6 +174,7 @@ fn message(subject: &str) -> MailMessage {
         subject: subject.into(),
         text: "Thank you for your order EMP-1001.\nIt ships soon.".into(),
         html: "<p>Thank you for your order <b>EMP-1001</b>.</p>".into(),
+        template: "test".into(),
         key: None,
     }
 }

@@ -1,4 +1,5 @@
-//! The read store contract, run against SQLite, PostgreSQL and MongoDB alike:
+//! The read store contract, run against SQLite, PostgreSQL and MongoDB alike (and
+//! SQLite behind the document cache `serve` puts in front of it):
 //! documents, every query feature, and checkpoints committed atomically with their
 //! batch. MongoDB's own guarantees (position guards that hold without transactions,
 //! literal text search, a layout other MongoDB clients read as plain collections) are
@@ -10,7 +11,9 @@ use std::sync::Arc;
 use emporium_infra::read_store::mongodb::{Atomicity, MongoReadStore};
 use emporium_infra::read_store::postgres::PostgresReadStore;
 use emporium_infra::read_store::sqlite::SqliteReadStore;
-use emporium_infra::read_store::{DocWrite, MAX_LIMIT, Query, ReadStore, ReadStoreError, SortDirection};
+use emporium_infra::read_store::{
+    CachedReadStore, DocWrite, MAX_LIMIT, Query, ReadStore, ReadStoreError, SortDirection,
+};
 use emporium_tests::mongo::TestMongo;
 use emporium_tests::postgres::TestDatabase;
 use mongodb::bson::doc;
@@ -20,6 +23,8 @@ use sqlx::Connection;
 /// Where a test's documents live; `open` can be called again to reopen the same data.
 enum Backend {
     Sqlite(tempfile::TempDir),
+    /// SQLite behind a [`CachedReadStore`].
+    CachedSqlite(tempfile::TempDir),
     Postgres(TestDatabase),
     Mongo(TestMongo),
 }
@@ -27,6 +32,10 @@ enum Backend {
 impl Backend {
     fn sqlite() -> anyhow::Result<Self> {
         Ok(Self::Sqlite(tempfile::tempdir()?))
+    }
+
+    fn cached_sqlite() -> anyhow::Result<Self> {
+        Ok(Self::CachedSqlite(tempfile::tempdir()?))
     }
 
     async fn postgres() -> anyhow::Result<Self> {
@@ -45,6 +54,10 @@ impl Backend {
     async fn open(&self) -> anyhow::Result<Arc<dyn ReadStore>> {
         Ok(match self {
             Self::Sqlite(dir) => Arc::new(SqliteReadStore::open(Self::sqlite_path(dir)).await?),
+            Self::CachedSqlite(dir) => {
+                let inner: Arc<dyn ReadStore> = Arc::new(SqliteReadStore::open(Self::sqlite_path(dir)).await?);
+                Arc::new(CachedReadStore::new(inner, 100))
+            }
             Self::Postgres(db) => Arc::new(PostgresReadStore::connect(&db.url).await?),
             Self::Mongo(db) => Arc::new(MongoReadStore::connect(&db.uri).await?),
         })
@@ -54,7 +67,7 @@ impl Backend {
     /// batch can fail half-way through (MongoDB: a collection validator).
     async fn install_poison_trigger(&self) -> anyhow::Result<()> {
         match self {
-            Self::Sqlite(dir) => {
+            Self::Sqlite(dir) | Self::CachedSqlite(dir) => {
                 let url = format!("sqlite://{}", Self::sqlite_path(dir).display());
                 let mut conn = sqlx::SqliteConnection::connect(&url).await?;
                 sqlx::query(
@@ -93,6 +106,14 @@ macro_rules! contract {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() -> anyhow::Result<()> {
                     super::$name(super::Backend::sqlite()?).await
+                }
+            )*
+        }
+        mod cached_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() -> anyhow::Result<()> {
+                    super::$name(super::Backend::cached_sqlite()?).await
                 }
             )*
         }
@@ -517,6 +538,43 @@ async fn documents_and_checkpoints_survive_reopening_the_store(backend: Backend)
     let reopened = backend.open().await?;
     assert_eq!(reopened.checkpoint("p").await?, 42);
     assert_eq!(reopened.get("c", "1").await?, Some(json!({"v": 1})));
+    Ok(())
+}
+
+/// The cache never answers with a document older than a checkpoint already visible:
+/// readers hammer one document (filling the cache from reads that race the commits)
+/// while each of them checks that what it gets is at least the checkpoint it read first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_document_cache_never_answers_older_than_a_visible_checkpoint() -> anyhow::Result<()> {
+    let backend = Backend::cached_sqlite()?;
+    let store = backend.open().await?;
+    store.commit("p", vec![DocWrite::put("c", "1", json!({"v": 1}))], 1).await?;
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut readers = Vec::new();
+    for _ in 0..4 {
+        let (store, done) = (store.clone(), done.clone());
+        readers.push(tokio::spawn(async move {
+            let mut checked = 0u64;
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                let visible = store.checkpoint("p").await?;
+                let doc = store.get("c", "1").await?.ok_or_else(|| anyhow::anyhow!("the document vanished"))?;
+                let v = doc["v"].as_u64().unwrap_or(0);
+                anyhow::ensure!(v >= visible, "read v={v} after checkpoint {visible} was visible");
+                checked += 1;
+            }
+            anyhow::Ok(checked)
+        }));
+    }
+    for position in 2..=300u64 {
+        store.commit("p", vec![DocWrite::put("c", "1", json!({"v": position}))], position).await?;
+        let doc = store.get("c", "1").await?;
+        assert_eq!(doc, Some(json!({"v": position})), "the writer's own read after commit {position}");
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    for reader in readers {
+        let checked = reader.await??;
+        assert!(checked > 0, "a reader never ran while the commits did");
+    }
     Ok(())
 }
 

@@ -127,6 +127,7 @@ async fn send(dispatcher: &Dispatcher, notification: &NotificationRecord) -> Res
                 subject: notification.subject.clone(),
                 text,
                 html,
+                template: notification.kind.as_str().to_owned(),
                 key: Some(key),
             };
             match tokio::time::timeout(timeout, dispatcher.mailer.send(&message)).await {

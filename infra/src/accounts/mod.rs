@@ -102,17 +102,22 @@ pub trait AccountStore: Send + Sync + 'static {
     /// Who holds `key` of `kind`.
     async fn unique_owner(&self, kind: &str, key: &str) -> Result<Option<String>, AccountStoreError>;
 
-    /// The stored answer for an idempotency key (scoped by caller).
+    /// The stored answer for an idempotency key (scoped by caller), unless it was
+    /// stored before `fresh_since` (expired).
     async fn idempotent_response(
         &self,
         scope: &str,
         key: &str,
+        fresh_since: DateTime<Utc>,
     ) -> Result<Option<IdempotentResponse>, AccountStoreError>;
-    /// Stores the first answer for an idempotency key; a second store of the same key keeps the first.
+    /// Stores the first answer for an idempotency key; a second store of the same key
+    /// keeps the first unless that one expired (stored before `fresh_since`). Expired
+    /// answers of every key are deleted on the way.
     async fn save_idempotent_response(
         &self,
         scope: &str,
         key: &str,
         response: &IdempotentResponse,
+        fresh_since: DateTime<Utc>,
     ) -> Result<(), AccountStoreError>;
 }

@@ -165,12 +165,19 @@ async fn select_claim_owner(pool: &PgPool, kind: &str, key: &str) -> Result<Opti
 
 type IdempotencyRow = (String, i16, String, Vec<u8>);
 
-async fn select_idempotent(pool: &PgPool, scope: &str, key: &str) -> Result<Option<IdempotencyRow>, sqlx::Error> {
+async fn select_idempotent(
+    pool: &PgPool,
+    scope: &str,
+    key: &str,
+    fresh_since: DateTime<Utc>,
+) -> Result<Option<IdempotencyRow>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT request_hash, status, headers::text, body FROM acct_idempotency WHERE scope = $1 AND key = $2",
+        "SELECT request_hash, status, headers::text, body FROM acct_idempotency \
+         WHERE scope = $1 AND key = $2 AND created_at >= $3",
     )
     .bind(scope)
     .bind(key)
+    .bind(fresh_since)
     .fetch_optional(pool)
     .await
 }
@@ -181,7 +188,10 @@ async fn insert_idempotent(
     key: &str,
     response: &IdempotentResponse,
     status: i16,
+    fresh_since: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("DELETE FROM acct_idempotency WHERE created_at < $1").bind(fresh_since).execute(&mut *tx).await?;
     sqlx::query(
         "INSERT INTO acct_idempotency (scope, key, request_hash, status, headers, body) \
          VALUES ($1, $2, $3, $4, $5::jsonb, $6) ON CONFLICT (scope, key) DO NOTHING",
@@ -192,9 +202,9 @@ async fn insert_idempotent(
     .bind(status)
     .bind(encode_headers(&response.headers))
     .bind(&response.body)
-    .execute(pool)
-    .await
-    .map(drop)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await.map(drop)
 }
 
 #[async_trait]
@@ -280,10 +290,11 @@ impl AccountStore for PostgresAccountStore {
         &self,
         scope: &str,
         key: &str,
+        fresh_since: DateTime<Utc>,
     ) -> Result<Option<IdempotentResponse>, AccountStoreError> {
         let context = || format!("reading the answer for idempotency key {key:?}");
         let Some((request_hash, status, headers, body)) =
-            select_idempotent(&self.pool, scope, key).await.map_err(AccountStoreError::db(context()))?
+            select_idempotent(&self.pool, scope, key, fresh_since).await.map_err(AccountStoreError::db(context()))?
         else {
             return Ok(None);
         };
@@ -297,6 +308,7 @@ impl AccountStore for PostgresAccountStore {
         scope: &str,
         key: &str,
         response: &IdempotentResponse,
+        fresh_since: DateTime<Utc>,
     ) -> Result<(), AccountStoreError> {
         let context = || format!("storing the answer for idempotency key {key:?}");
         // HTTP status codes are three digits; anything else is a caller's bug.
@@ -304,6 +316,8 @@ impl AccountStore for PostgresAccountStore {
             context: context(),
             reason: format!("status {}", response.status),
         })?;
-        insert_idempotent(&self.pool, scope, key, response, status).await.map_err(AccountStoreError::db(context()))
+        insert_idempotent(&self.pool, scope, key, response, status, fresh_since)
+            .await
+            .map_err(AccountStoreError::db(context()))
     }
 }

@@ -184,12 +184,21 @@ async fn select_claim_owner(pool: &SqlitePool, kind: &str, key: &str) -> Result<
 
 type IdempotencyRow = (String, i64, String, Vec<u8>);
 
-async fn select_idempotent(pool: &SqlitePool, scope: &str, key: &str) -> Result<Option<IdempotencyRow>, sqlx::Error> {
-    sqlx::query_as("SELECT request_hash, status, headers, body FROM acct_idempotency WHERE scope = ?1 AND key = ?2")
-        .bind(scope)
-        .bind(key)
-        .fetch_optional(pool)
-        .await
+async fn select_idempotent(
+    pool: &SqlitePool,
+    scope: &str,
+    key: &str,
+    fresh_since: i64,
+) -> Result<Option<IdempotencyRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT request_hash, status, headers, body FROM acct_idempotency \
+         WHERE scope = ?1 AND key = ?2 AND created_at >= ?3",
+    )
+    .bind(scope)
+    .bind(key)
+    .bind(fresh_since)
+    .fetch_optional(pool)
+    .await
 }
 
 async fn insert_idempotent(
@@ -198,7 +207,10 @@ async fn insert_idempotent(
     key: &str,
     response: &IdempotentResponse,
     now: i64,
+    fresh_since: i64,
 ) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("DELETE FROM acct_idempotency WHERE created_at < ?1").bind(fresh_since).execute(&mut *tx).await?;
     sqlx::query(
         "INSERT INTO acct_idempotency (scope, key, request_hash, status, headers, body, created_at) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (scope, key) DO NOTHING",
@@ -210,9 +222,9 @@ async fn insert_idempotent(
     .bind(encode_headers(&response.headers))
     .bind(&response.body)
     .bind(now)
-    .execute(pool)
-    .await
-    .map(drop)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await.map(drop)
 }
 
 #[async_trait]
@@ -301,10 +313,13 @@ impl AccountStore for SqliteAccountStore {
         &self,
         scope: &str,
         key: &str,
+        fresh_since: DateTime<Utc>,
     ) -> Result<Option<IdempotentResponse>, AccountStoreError> {
         let context = || format!("reading the answer for idempotency key {key:?}");
         let Some((request_hash, status, headers, body)) =
-            select_idempotent(&self.pool, scope, key).await.map_err(AccountStoreError::db(context()))?
+            select_idempotent(&self.pool, scope, key, micros(fresh_since))
+                .await
+                .map_err(AccountStoreError::db(context()))?
         else {
             return Ok(None);
         };
@@ -318,8 +333,9 @@ impl AccountStore for SqliteAccountStore {
         scope: &str,
         key: &str,
         response: &IdempotentResponse,
+        fresh_since: DateTime<Utc>,
     ) -> Result<(), AccountStoreError> {
-        insert_idempotent(&self.pool, scope, key, response, micros(Utc::now()))
+        insert_idempotent(&self.pool, scope, key, response, micros(Utc::now()), micros(fresh_since))
             .await
             .map_err(AccountStoreError::db(format!("storing the answer for idempotency key {key:?}")))
     }

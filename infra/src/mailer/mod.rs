@@ -22,6 +22,9 @@ pub struct MailMessage {
     pub text: String,
     /// HTML body.
     pub html: String,
+    /// Which kind of message this is (`verify-email`, `order_confirmation`, …): what
+    /// a log may say about it instead of its body, which can hold one-time links.
+    pub template: String,
     /// The message's identity, when its sender may send it again (after a crash
     /// between sending and recording it): see [`MessageKey`]. `None` for one-off mail.
     pub key: Option<MessageKey>,

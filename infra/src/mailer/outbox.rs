@@ -8,7 +8,6 @@
 //! by its key's time and id instead, so sending it again replaces it: the outbox
 //! holds each such message once however often it is sent.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -56,7 +55,10 @@ impl Mailer for OutboxMailer {
         let contents = rfc5322::render(message, at, id);
         let dir = self.dir.clone();
         let path = dir.join(&name);
-        let written = tokio::task::spawn_blocking(move || write_atomically(&dir, &name, contents.as_bytes())).await;
+        let written = tokio::task::spawn_blocking(move || {
+            crate::private_files::write_atomically(&dir, &name, contents.as_bytes())
+        })
+        .await;
         let failed = |reason: String| MailError { to: message.to.clone(), reason };
         match written {
             Ok(Ok(())) => {
@@ -67,27 +69,6 @@ impl Mailer for OutboxMailer {
             Err(error) => Err(failed(format!("the writer task failed: {error}"))),
         }
     }
-}
-
-/// Writes `dir/.name.tmp`, syncs it, renames it to `dir/name` and syncs the directory.
-fn write_atomically(dir: &Path, name: &str, contents: &[u8]) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let temporary = dir.join(format!(".{name}.tmp"));
-    let result = (|| {
-        let mut file = std::fs::File::create(&temporary)?;
-        file.write_all(contents)?;
-        file.sync_all()?;
-        std::fs::rename(&temporary, dir.join(name))
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
-    }
-    result?;
-    // Make the rename itself durable; not every platform can open a directory.
-    if let Ok(handle) = std::fs::File::open(dir) {
-        let _ = handle.sync_all();
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -101,6 +82,7 @@ mod tests {
             subject: "Hello".into(),
             text: "token=abc".into(),
             html: "<p>token=abc</p>".into(),
+            template: "test".into(),
             key: None,
         }
     }

@@ -112,6 +112,7 @@ mod tests {
             subject: subject.into(),
             text: text.into(),
             html: "<p><a href=\"http://x/verify-email?token=abc_-1\">verify</a></p>".into(),
+            template: "test".into(),
             key: None,
         }
     }

@@ -6,6 +6,7 @@
 //! - [`Query`], [`Page`]: filters, ranges, text search, sort and paging;
 //! - [`DocWrite`]: one document change in a projection batch;
 //! - [`ReadStoreError`]: what can go wrong, with context;
+//! - [`CachedReadStore`]: documents by id from memory, in front of any adapter;
 //! - adapters: [`sqlite::SqliteReadStore`] (embedded default) and
 //!   [`postgres::PostgresReadStore`]; both pass `tests/tests/read_store.rs`;
 //! - `mongodb::MongoReadStore` (cargo feature `mongodb`), which passes it too.
@@ -14,6 +15,7 @@
 //! if its position is past the projection's stored checkpoint, and writes both in one
 //! transaction, so a redelivered batch changes nothing.
 
+mod cached;
 mod error;
 mod field;
 #[cfg(feature = "mongodb")]
@@ -28,6 +30,7 @@ mod write;
 use async_trait::async_trait;
 use serde_json::Value;
 
+pub use cached::{CachedReadStore, DEFAULT_CAPACITY as DEFAULT_CACHE_CAPACITY};
 pub use error::ReadStoreError;
 pub use field::FieldPath;
 pub use query::{

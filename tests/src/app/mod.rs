@@ -9,6 +9,7 @@ mod response;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
@@ -37,6 +38,8 @@ pub struct TestApp {
     /// The flags beyond the defaults (kept for restarts).
     args: Vec<String>,
     client: reqwest::Client,
+    /// Every line the process logged so far (JSON), across restarts.
+    logs: Arc<Mutex<Vec<String>>>,
     _database: Option<TestDatabase>,
 }
 
@@ -88,9 +91,10 @@ impl TestApp {
         args: Vec<String>,
         database: Option<TestDatabase>,
     ) -> anyhow::Result<Self> {
-        let (child, base) = launch(data_dir.path(), command, &args)?;
+        let logs = Arc::default();
+        let (child, base) = launch(data_dir.path(), command, &args, &logs)?;
         let client = reqwest::Client::builder().timeout(Duration::from_secs(30)).build()?;
-        Ok(Self { child, base, data_dir, command: command.to_owned(), args, client, _database: database })
+        Ok(Self { child, base, data_dir, command: command.to_owned(), args, client, logs, _database: database })
     }
 
     /// The `--event-store`/`--read-store`/`--account-store` flags it runs with (none on
@@ -131,10 +135,15 @@ impl TestApp {
     /// Starts the shop again on the same data dir and stores, with the same flags
     /// (and a new port: `base` changes). Call after [`kill`](Self::kill).
     pub async fn restart(&mut self) -> anyhow::Result<()> {
-        let (child, base) = launch(self.data_dir.path(), &self.command, &self.args)?;
+        let (child, base) = launch(self.data_dir.path(), &self.command, &self.args, &self.logs)?;
         self.child = child;
         self.base = base;
         Ok(())
+    }
+
+    /// The lines the process logged so far (JSON lines at `info` and above).
+    pub fn log_lines(&self) -> Vec<String> {
+        self.logs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
     }
 
     /// Sends a request; `body` goes as JSON.
@@ -282,7 +291,12 @@ impl TestApp {
 
 /// Starts `emporium <subcommand>` on port 0 and waits until it listens; returns the
 /// process and its base URL.
-fn launch(data_dir: &Path, subcommand: &str, args: &[String]) -> anyhow::Result<(Child, String)> {
+fn launch(
+    data_dir: &Path,
+    subcommand: &str,
+    args: &[String],
+    logs: &Arc<Mutex<Vec<String>>>,
+) -> anyhow::Result<(Child, String)> {
     let mut command = Command::new(binary()?);
     command.args(["--log-format", "json", "--log", "info", subcommand, "--port", "0"]);
     if !matches!(subcommand, "projector" | "relay") {
@@ -301,9 +315,11 @@ fn launch(data_dir: &Path, subcommand: &str, args: &[String]) -> anyhow::Result<
     // Read the log on a thread: find the listening address, then keep draining
     // (and echo errors, so a failing test shows the server's side).
     let tag = subcommand.to_owned();
+    let logs = logs.clone();
     std::thread::spawn(move || {
         let mut sent = false;
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            logs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(line.clone());
             let log: Value = serde_json::from_str(&line).unwrap_or(Value::Null);
             if !sent && log["message"] == "emporium listening" {
                 let _ = address_tx.send(log["address"].as_str().unwrap_or_default().to_owned());

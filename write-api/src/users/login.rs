@@ -97,7 +97,7 @@ pub async fn login(
     };
     let session = sessions::open(&state, &account).await?;
     tracing::info!(customer_id = %credentials.customer_id, "signed in");
-    Ok(ok(session))
+    Ok(sessions::answer(session))
 }
 
 /// Trades a refresh token for a new access token and a new refresh token.
@@ -123,7 +123,7 @@ pub async fn refresh(
     let customer_id = secrets::redeem(&state, TokenKind::Refresh, &token).await?.ok_or_else(invalid_refresh_token)?;
     // Roles are read again, so a granted or revoked role reaches the new access token.
     let (account, _) = account::load(&state, customer_id).await?.ok_or_else(invalid_refresh_token)?;
-    Ok(ok(sessions::open(&state, &account).await?))
+    Ok(sessions::answer(sessions::open(&state, &account).await?))
 }
 
 /// Revokes a refresh token (or all of the caller's); access tokens run out on their own.

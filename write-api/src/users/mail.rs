@@ -82,7 +82,7 @@ fn compose(purpose: Purpose, public_url: &str, to: &str, name: &str, secret: &st
         name = escape(name),
         href = escape(&link),
     );
-    MailMessage { to: to.to_owned(), subject: subject.to_owned(), text, html, key: None }
+    MailMessage { to: to.to_owned(), subject: subject.to_owned(), text, html, template: page.to_owned(), key: None }
 }
 
 /// Escapes text for HTML content and attribute values.

@@ -1,8 +1,11 @@
 //! Signing in: a short-lived JWT access token whose roles come from the account's
 //! stream, and an opaque refresh token that is spent on use (rotation).
 
+use axum::http::{HeaderValue, header};
+use axum::response::Response;
 use chrono::Utc;
 use emporium_api_kit::ApiError;
+use emporium_api_kit::envelope::ok;
 use emporium_api_kit::token::Claims;
 use emporium_domain::customer::Account;
 use emporium_infra::accounts::TokenKind;
@@ -30,6 +33,16 @@ pub struct Session {
     pub customer_id: String,
     /// The roles the access token carries (`admin`, `manager`, `customer`).
     pub roles: Vec<String>,
+}
+
+/// The 200 answer carrying a session, marked `Cache-Control: no-store` (RFC 6749
+/// §5.1) so that no cache, proxy or idempotency store keeps live credentials.
+pub fn answer(session: Session) -> Response {
+    let mut response = ok(session);
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+    response
 }
 
 /// Issues an access token and a fresh refresh token for `account`.

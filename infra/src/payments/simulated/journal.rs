@@ -9,6 +9,7 @@
 
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufRead, BufReader, Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 use super::ledger::Entry;
@@ -27,9 +28,11 @@ impl Journal {
         if let Some(parent) = path.parent()
             && !parent.as_os_str().is_empty()
         {
-            std::fs::create_dir_all(parent)?;
+            crate::private_files::create_dir(parent)?;
         }
-        let mut file = OpenOptions::new().read(true).append(true).create(true).open(path)?;
+        // Payment records are nobody else's business: owner-only, like every store file.
+        let mut file =
+            OpenOptions::new().read(true).append(true).create(true).mode(crate::private_files::FILE_MODE).open(path)?;
         let mut entries = Vec::new();
         let mut complete = 0u64;
         let mut reader = BufReader::new(&file);

@@ -76,6 +76,11 @@ impl ApiError {
         Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "request.unsupported_media_type", message)
     }
 
+    /// 429 with `Retry-After`: the caller sent more than its share.
+    pub fn too_many_requests(code: impl Into<String>, message: impl Into<String>, retry_after: u64) -> Self {
+        Self { retry_after: Some(retry_after), ..Self::new(StatusCode::TOO_MANY_REQUESTS, code, message) }
+    }
+
     /// 503 with `Retry-After`.
     pub fn unavailable(code: impl Into<String>, message: impl Into<String>, retry_after: u64) -> Self {
         Self { retry_after: Some(retry_after), ..Self::new(StatusCode::SERVICE_UNAVAILABLE, code, message) }

@@ -24,8 +24,9 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderName, HeaderValue};
 use axum::response::Response;
+use emporium_infra::event_store::EventStore;
 use emporium_infra::read_store::{ReadStore, ReadStoreError};
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tokio::time::Instant;
 
 use crate::error::ApiError;
@@ -36,6 +37,9 @@ pub static POSITION: HeaderName = HeaderName::from_static("x-emporium-position")
 pub static MIN_POSITION: HeaderName = HeaderName::from_static("x-emporium-min-position");
 /// The longest a read waits for its read model.
 pub const MAX_WAIT: Duration = Duration::from_secs(5);
+/// Most reads waiting at once per process; more answer 503 at once rather than tie up
+/// connections.
+pub const MAX_WAITERS: usize = 1024;
 /// How often the stored checkpoints are read while reads are waiting.
 const POLL: Duration = Duration::from_millis(10);
 
@@ -51,6 +55,10 @@ pub struct AppliedPosition {
     last_poll: Arc<Mutex<Option<Instant>>>,
     /// Whether [`Self::follow`] feeds `seen` from this process's own projectors.
     followed: Arc<AtomicBool>,
+    /// The log, to refuse positions it has not reached ([`Self::with_log`]).
+    log: Option<Arc<dyn EventStore>>,
+    /// Places for waiting reads ([`MAX_WAITERS`]).
+    waiters: Arc<Semaphore>,
 }
 
 impl std::fmt::Debug for AppliedPosition {
@@ -68,7 +76,16 @@ impl AppliedPosition {
             seen: Arc::new(watch::Sender::new(0)),
             last_poll: Arc::new(Mutex::new(None)),
             followed: Arc::new(AtomicBool::new(false)),
+            log: None,
+            waiters: Arc::new(Semaphore::new(MAX_WAITERS)),
         }
+    }
+
+    /// Refuses at once (400) a position beyond the head of `log`, instead of waiting
+    /// [`MAX_WAIT`] for a position that no write has produced.
+    pub fn with_log(mut self, log: Arc<dyn EventStore>) -> Self {
+        self.log = Some(log);
+        self
     }
 
     /// The lowest stored checkpoint of the projections, read now.
@@ -167,12 +184,30 @@ impl<S: Send + Sync> FromRequestParts<S> for MinPosition {
 
 impl MinPosition {
     /// Waits until the read models have applied this position: 503 with
-    /// `Retry-After` after [`MAX_WAIT`].
+    /// `Retry-After` after [`MAX_WAIT`], or at once when [`MAX_WAITERS`] reads already
+    /// wait; 400 at once for a position beyond the log's head.
     pub async fn wait_for(&self, applied: &AppliedPosition) -> Result<(), ApiError> {
         let target = self.0;
         if target == 0 || applied.known(target) {
             return Ok(());
         }
+        if let Some(log) = &applied.log {
+            let head = log.head_position().await.map_err(|e| ApiError::internal(&e))?;
+            if target > head {
+                return Err(ApiError::field(
+                    "X-Emporium-Min-Position",
+                    "validation.beyond_head",
+                    format!("the log ends at position {head}; no write has produced position {target}"),
+                ));
+            }
+        }
+        let Ok(_place) = applied.waiters.try_acquire() else {
+            return Err(ApiError::unavailable(
+                "read_model.busy",
+                "too many reads are waiting for the read models; retry shortly",
+                1,
+            ));
+        };
         let deadline = Instant::now() + MAX_WAIT;
         let mut seen = applied.seen.subscribe();
         applied.poll_if_due().await;

@@ -1,13 +1,23 @@
 //! HS256 JSON Web Tokens (RFC 7519) for short-lived access tokens.
 //!
 //! Only what Emporium issues is accepted: header `{"alg":"HS256","typ":"JWT"}`, an
-//! HMAC-SHA256 signature checked in constant time, and an unexpired `exp`.
+//! HMAC-SHA256 signature checked in constant time, an unexpired `exp`, `iss` and `aud`
+//! naming this shop, and `iat`/`nbf` not in the future (beyond [`LEEWAY`] of clock
+//! difference between processes). Any other algorithm (`none`, RS256 with the secret
+//! as a "public key") is refused before the signature is looked at.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+
+/// `iss` of every token Emporium signs.
+pub const ISSUER: &str = "emporium";
+/// `aud` of access tokens: the shop's HTTP API.
+pub const AUDIENCE: &str = "emporium-api";
+/// Seconds of clock difference tolerated for `iat` and `nbf`.
+pub const LEEWAY: i64 = 60;
 
 /// What an access token says about its bearer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,6 +32,31 @@ pub struct Claims {
     pub exp: i64,
     /// Token id, unique per token.
     pub jti: String,
+    /// Issuer: [`ISSUER`] (absent only from labels that are never verified).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    /// Audience: [`AUDIENCE`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aud: Option<String>,
+    /// Not before (seconds since the epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+}
+
+impl Claims {
+    /// An access token's claims for `sub` with `roles`, valid from `now` for `ttl_secs`.
+    pub fn access(sub: String, roles: Vec<String>, now: i64, ttl_secs: i64) -> Self {
+        Self {
+            sub,
+            roles,
+            iat: now,
+            exp: now.saturating_add(ttl_secs),
+            jti: uuid::Uuid::now_v7().to_string(),
+            iss: Some(ISSUER.to_owned()),
+            aud: Some(AUDIENCE.to_owned()),
+            nbf: Some(now),
+        }
+    }
 }
 
 /// Why a token was refused.
@@ -39,6 +74,12 @@ pub enum TokenError {
     /// `exp` has passed.
     #[error("token expired")]
     Expired,
+    /// `iat` or `nbf` lies in the future.
+    #[error("token not valid yet")]
+    NotYetValid,
+    /// `iss` or `aud` is not this shop's.
+    #[error("token issued by or for someone else")]
+    WrongParty,
 }
 
 const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
@@ -102,6 +143,12 @@ impl TokenKeys {
         if claims.exp <= now {
             return Err(TokenError::Expired);
         }
+        if claims.iss.as_deref() != Some(ISSUER) || claims.aud.as_deref() != Some(AUDIENCE) {
+            return Err(TokenError::WrongParty);
+        }
+        if claims.iat > now + LEEWAY || claims.nbf.is_some_and(|nbf| nbf > now + LEEWAY) {
+            return Err(TokenError::NotYetValid);
+        }
         Ok(claims)
     }
 }
@@ -115,7 +162,39 @@ mod tests {
     }
 
     fn claims(exp: i64) -> Claims {
-        Claims { sub: "c1".into(), roles: vec!["customer".into()], iat: 0, exp, jti: "j".into() }
+        Claims::access("c1".into(), vec!["customer".into()], 0, exp)
+    }
+
+    #[test]
+    fn a_token_for_another_issuer_or_audience_or_from_the_future_is_refused() {
+        let mut other_issuer = claims(100);
+        other_issuer.iss = Some("someone-else".into());
+        assert_eq!(keys().verify(&keys().sign(&other_issuer), 0), Err(TokenError::WrongParty));
+        let mut other_audience = claims(100);
+        other_audience.aud = None;
+        assert_eq!(keys().verify(&keys().sign(&other_audience), 0), Err(TokenError::WrongParty));
+        let future = Claims::access("c1".into(), vec![], 1_000, 100);
+        assert_eq!(keys().verify(&keys().sign(&future), 1_000 - LEEWAY - 1), Err(TokenError::NotYetValid));
+        assert!(keys().verify(&keys().sign(&future), 1_000 - LEEWAY).is_ok(), "within the leeway");
+        let mut not_before = claims(10_000);
+        not_before.nbf = Some(5_000);
+        assert_eq!(keys().verify(&keys().sign(&not_before), 100), Err(TokenError::NotYetValid));
+    }
+
+    #[test]
+    fn an_rs256_or_hs512_header_is_refused_even_with_a_valid_hs256_signature() {
+        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims(100)).unwrap());
+        for alg in ["RS256", "HS512", "HS256 ", "hs256"] {
+            let header = URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#));
+            let mut mac = keys().mac();
+            mac.update(format!("{header}.{payload}").as_bytes());
+            let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
+            assert_eq!(
+                keys().verify(&format!("{header}.{payload}.{signature}"), 0),
+                Err(TokenError::Algorithm),
+                "{alg}"
+            );
+        }
     }
 
     #[test]

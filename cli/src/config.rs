@@ -129,6 +129,20 @@ pub struct HttpArgs {
     /// Password for `--admin-email`.
     #[arg(long, env = "EMPORIUM_ADMIN_PASSWORD", hide_env_values = true, requires = "admin_email")]
     pub admin_password: Option<Secret>,
+    /// Requests per second each client IP may send (0: unlimited).
+    #[arg(long, env = "EMPORIUM_RATE_LIMIT", default_value_t = 1000)]
+    pub rate_limit: u32,
+    /// Requests per minute each client IP may send to sign-in, registration, password
+    /// recovery, refresh and verification resend (0: unlimited).
+    #[arg(long, env = "EMPORIUM_AUTH_RATE_LIMIT", default_value_t = 30)]
+    pub auth_rate_limit: u32,
+    /// A browser origin allowed to call the API (CORS), e.g. `https://shop.example`;
+    /// repeat for several. None by default: browsers may call only from the API's own origin.
+    #[arg(long = "cors-origin", env = "EMPORIUM_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+    /// Seconds one request may take before it is answered 503 (live feeds are not cut).
+    #[arg(long, env = "EMPORIUM_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub request_timeout_secs: u64,
     /// Hours an `Idempotency-Key`'s stored answer is replayed (and kept) for.
     #[arg(long, env = "EMPORIUM_IDEMPOTENCY_TTL_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=24 * 365))]
     pub idempotency_ttl_hours: u64,

@@ -2,11 +2,13 @@
 //! `saga` (the process managers alone).
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 
 use std::sync::Arc;
 
 use anyhow::Context;
 use axum::Router;
+use axum::http::HeaderValue;
 use emporium_api_kit::idempotency::Idempotency;
 use emporium_api_kit::position::AppliedPosition;
 use emporium_api_kit::token::TokenKeys;
@@ -23,7 +25,9 @@ use emporium_read_api::health::{self, HealthState};
 use emporium_write_api::{AuthSettings, WriteState};
 
 use crate::config::{HttpArgs, ServeArgs};
+use crate::gateway::{self, GatewaySettings};
 use crate::process_managers::{self, ProcessManagers};
+use crate::rate_limits::Quotas;
 use crate::signals::shutdown_signal;
 use crate::{consumers, http, payments, relay, stores};
 
@@ -205,7 +209,8 @@ pub async fn serve_on(
                 .spawn(),
             );
         }
-        let watched = AppliedPosition::new(reads.clone(), models::all().iter().map(|p| p.name().to_owned()));
+        let watched = AppliedPosition::new(reads.clone(), models::all().iter().map(|p| p.name().to_owned()))
+            .with_log(events.clone());
         if let Some(running) = &projections {
             // Reads waiting for a position wake on this process's own commits.
             watched.follow(running.positions());
@@ -217,11 +222,14 @@ pub async fn serve_on(
     app = app
         .merge(health::router(HealthState { events, consumers: health, applied, parked_in }))
         .merge(crate::openapi::router());
-    let app = http::finish(app);
+    let app = gateway::wrap(http::finish(app), &gateway_settings(&args.http)?);
 
     let local = listener.local_addr().context("reading the bound address")?;
     tracing::info!(address = %local, data_dir = %args.store.data_dir.display(), ?parts, source = source.as_ref().map(|s| s.kind()), "emporium listening");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await.context("serving HTTP")?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+        .context("serving HTTP")?;
     if let Some((stop, relaying)) = relaying {
         let _ = stop.send(());
         relaying.await.context("the relay task panicked")??;
@@ -234,6 +242,31 @@ pub async fn serve_on(
     }
     tracing::info!("emporium stopped");
     Ok(())
+}
+
+/// The gateway's settings from the flags.
+fn gateway_settings(http: &HttpArgs) -> anyhow::Result<GatewaySettings> {
+    let cors_origins = http
+        .cors_origins
+        .iter()
+        .map(|origin| {
+            let origin = origin.trim().trim_end_matches('/');
+            anyhow::ensure!(
+                origin.starts_with("https://") || origin.starts_with("http://"),
+                "--cors-origin must be an origin such as https://shop.example, not {origin:?}"
+            );
+            HeaderValue::from_str(origin).with_context(|| format!("--cors-origin {origin:?}"))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok(GatewaySettings {
+        quotas: Quotas {
+            per_second: NonZeroU32::new(http.rate_limit),
+            guarded_per_minute: NonZeroU32::new(http.auth_rate_limit),
+        },
+        cors_origins,
+        hsts: public_url(http).starts_with("https://"),
+        request_timeout: std::time::Duration::from_secs(http.request_timeout_secs),
+    })
 }
 
 fn public_url(http: &HttpArgs) -> String {

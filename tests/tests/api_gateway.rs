@@ -47,12 +47,13 @@ async fn every_answer_carries_a_request_id_and_unknown_routes_answer_in_the_enve
 }
 
 #[tokio::test]
-async fn a_read_asking_for_a_position_the_log_never_reaches_gets_503_with_retry_after() -> anyhow::Result<()> {
+async fn a_read_asking_for_a_position_beyond_the_log_is_refused_at_once() -> anyhow::Result<()> {
     let app = TestApp::spawn().await?;
-    let behind = app.get_after("/api/v1/products", None, 1_000_000).await?;
-    assert_eq!(behind.status, 503, "{behind}");
-    assert_eq!(behind.header("retry-after"), Some("1"));
-    assert!(behind.is_envelope());
+    let started = std::time::Instant::now();
+    let beyond = app.get_after("/api/v1/products", None, 1_000_000).await?;
+    assert_eq!(beyond.status, 400, "{beyond}");
+    assert_eq!(beyond.error_codes(), vec!["validation.beyond_head"]);
+    assert!(started.elapsed() < emporium_api_kit::position::MAX_WAIT / 2, "it waited for a position no write made");
     let bad = app.send(Method::GET, "/api/v1/products", None, None, &[("X-Emporium-Min-Position", "soon")]).await?;
     assert_eq!(bad.status, 400, "{bad}");
     Ok(())

@@ -127,9 +127,16 @@ async fn a_campaign_reaches_only_customers_who_opted_in_and_its_link_unsubscribe
         "Bob did not opt in"
     );
 
-    // The link opts Ann out; following it again is fine and changes nothing.
+    // Following the link (as a mail scanner does) only shows a page that asks.
     let link = unsubscribe_path(&promotion);
-    let unsubscribed = app.get(&link, None).await.unwrap();
+    let page = app.send(Method::GET, &link, None, None, &[("Accept", "text/html")]).await.unwrap();
+    assert_eq!(page.status, 200, "{page}");
+    assert!(page.text.contains("<form method=\"post\""), "{page}");
+    assert!(page.header("content-security-policy").is_some_and(|p| p.contains("default-src 'none'")));
+    let profile = app.get_after("/api/v1/users/profile", Some(&ann_token), accepted.position()).await.unwrap();
+    assert_eq!(profile.data()["marketing_opt_in"], true, "a GET unsubscribed: {profile}");
+    // Its button (or a mail client's one-click POST) opts Ann out; again changes nothing.
+    let unsubscribed = app.request(Method::POST, &link, None, None).await.unwrap();
     assert_eq!(unsubscribed.status, 200, "{unsubscribed}");
     assert_eq!(unsubscribed.data()["unsubscribed"], true);
     let again = app.request(Method::POST, &link, None, None).await.unwrap();

@@ -143,3 +143,109 @@ async fn secrets_under_the_data_dir_are_readable_by_their_owner_only() -> anyhow
     assert_eq!(mode, 0o700, "the outbox directory");
     Ok(())
 }
+
+#[tokio::test]
+async fn guessing_passwords_from_one_address_is_stopped_with_429_and_retry_after() -> anyhow::Result<()> {
+    let app = TestApp::spawn_with(None, &["--auth-rate-limit", "5"]).await?;
+    let guess = json!({ "email": "ann@example.com", "password": "guess-number-n" });
+    for attempt in 1..=5 {
+        let refused = app.post("/api/v1/users/login", None, &guess).await?;
+        assert_eq!(refused.status, 401, "attempt {attempt}: {refused}");
+    }
+    let limited = app.post("/api/v1/users/login", None, &guess).await?;
+    assert_eq!(limited.status, 429, "the sixth guess within a minute: {limited}");
+    assert_eq!(limited.error_codes(), vec!["request.rate_limited"]);
+    assert!(limited.header("retry-after").and_then(|v| v.parse::<u64>().ok()).is_some_and(|s| (1..=60).contains(&s)));
+    // The other guarded endpoints share the quota; the rest of the shop does not.
+    let forgot = app.post("/api/v1/users/forgot-password", None, &json!({ "email": "ann@example.com" })).await?;
+    assert_eq!(forgot.status, 429, "{forgot}");
+    assert_eq!(app.get("/api/v1/products", None).await?.status, 200);
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_answer_carries_security_headers_and_cors_allows_only_configured_origins() -> anyhow::Result<()> {
+    let closed = TestApp::spawn().await?;
+    for path in ["/health", "/api/v1/products", "/api/v1/nowhere"] {
+        let answer = closed.get(path, None).await?;
+        assert_eq!(answer.header("x-content-type-options"), Some("nosniff"), "{path}");
+        assert_eq!(answer.header("referrer-policy"), Some("no-referrer"), "{path}");
+        assert_eq!(answer.header("strict-transport-security"), None, "no HSTS on a plain-http shop");
+    }
+    let docs = closed.get("/docs/", None).await?;
+    assert!(docs.header("content-security-policy").is_some_and(|p| p.contains("frame-ancestors 'none'")), "{docs}");
+    let preflight = [
+        ("Origin", "https://evil.example"),
+        ("Access-Control-Request-Method", "POST"),
+        ("Access-Control-Request-Headers", "authorization,content-type"),
+    ];
+    let answer = closed.send(Method::OPTIONS, "/api/v1/orders", None, None, &preflight).await?;
+    assert_eq!(answer.header("access-control-allow-origin"), None, "no origin is allowed by default");
+
+    let open =
+        TestApp::spawn_with(None, &["--cors-origin", "https://shop.example", "--public-url", "https://shop.example"])
+            .await?;
+    let answer = open.send(Method::OPTIONS, "/api/v1/orders", None, None, &preflight).await?;
+    assert_eq!(answer.header("access-control-allow-origin"), None, "another origin stays out");
+    let mut allowed = preflight;
+    allowed[0].1 = "https://shop.example";
+    let answer = open.send(Method::OPTIONS, "/api/v1/orders", None, None, &allowed).await?;
+    assert_eq!(answer.header("access-control-allow-origin"), Some("https://shop.example"), "{answer}");
+    let health = open.get("/health", None).await?;
+    assert!(health.header("strict-transport-security").is_some_and(|v| v.starts_with("max-age=")));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_customer_may_hold_only_a_few_live_order_feeds_open() -> anyhow::Result<()> {
+    use emporium_tests::checkout;
+    let app = TestApp::spawn().await?;
+    let admin = app.admin_token().await?;
+    let product = checkout::product(&app, &admin, "FEED-1", 1_000, 10).await?;
+    let (_, ann) = app.customer("ann@example.com").await?;
+    let order = checkout::placed(&app, &ann, &product, 1, "pm_card_visa").await?;
+    let client = reqwest::Client::new();
+    let open = || client.get(format!("{}/api/v1/orders/{order}/events", app.base)).bearer_auth(&ann).send();
+    let mut feeds = Vec::new();
+    for _ in 0..emporium_read_api::orders::events::MAX_FEEDS_PER_CUSTOMER {
+        let feed = open().await?;
+        assert_eq!(feed.status(), 200);
+        feeds.push(feed);
+    }
+    let refused = open().await?;
+    assert_eq!(refused.status(), 429, "one feed too many was opened");
+    assert!(refused.headers().contains_key("retry-after"));
+    // Closing one gives its place back.
+    drop(feeds.pop());
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let again = open().await?;
+        if again.status() == 200 {
+            break;
+        }
+        anyhow::ensure!(tokio::time::Instant::now() < deadline, "a closed feed never gave its place back");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_reused_refresh_token_ends_every_session_of_the_account() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    app.customer("ann@example.com").await?;
+    let credentials = json!({ "email": "ann@example.com", "password": "correct horse battery staple" });
+    let session = app.post("/api/v1/users/login", None, &credentials).await?;
+    let stolen = session.data()["refresh_token"].clone();
+    // The owner refreshes: the stolen copy is now spent, the owner holds a new token.
+    let rotated = app.post("/api/v1/users/refresh", None, &json!({ "refresh_token": stolen })).await?;
+    assert_eq!(rotated.status, 200, "{rotated}");
+    let current = rotated.data()["refresh_token"].clone();
+    // The thief tries the copy: refused, and the owner's current token dies with it.
+    let reused = app.post("/api/v1/users/refresh", None, &json!({ "refresh_token": stolen })).await?;
+    assert_eq!(reused.status, 401, "{reused}");
+    let after = app.post("/api/v1/users/refresh", None, &json!({ "refresh_token": current })).await?;
+    assert_eq!(after.status, 401, "the rotated token survived a reuse of its predecessor: {after}");
+    // Signing in again works.
+    assert_eq!(app.post("/api/v1/users/login", None, &credentials).await?.status, 200);
+    Ok(())
+}

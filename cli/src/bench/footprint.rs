@@ -119,6 +119,8 @@ impl Server {
         let spawned = Instant::now();
         let child = Command::new(std::env::current_exe()?)
             .args(["--log", "warn", "serve", "--port", &port.to_string(), "--mail", "log"])
+            // The load generator is one client on loopback: per-client limits would measure themselves.
+            .args(["--rate-limit", "0", "--auth-rate-limit", "0"])
             .args(scratch.store_flags())
             .args(["--admin-email", ADMIN[0], "--admin-password", ADMIN[1]])
             .stdout(Stdio::null())

@@ -34,6 +34,8 @@ impl Shop {
     /// defaults, same wiring), and waits until `/health` answers.
     pub async fn start(scratch: &Scratch) -> anyhow::Result<Self> {
         let mut argv: Vec<String> = ["emporium", "serve", "--port", "0", "--mail", "log"].map(String::from).to_vec();
+        // The load generator is one client on loopback: per-client limits would measure themselves.
+        argv.extend(["--rate-limit", "0", "--auth-rate-limit", "0"].map(String::from));
         argv.extend(scratch.store_flags());
         argv.extend(["--admin-email", ADMIN_EMAIL, "--admin-password", ADMIN_PASSWORD].map(String::from));
         let Command::Serve(args) = Cli::try_parse_from(argv)?.command else {

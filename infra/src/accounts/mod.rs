@@ -28,6 +28,9 @@ pub enum TokenKind {
     EmailVerification,
     /// Allows setting a new password without the old one.
     PasswordReset,
+    /// A refresh token already traded in (rotated), remembered until it would have
+    /// expired: presenting it again means it was copied, so the account's sessions end.
+    SpentRefresh,
 }
 
 impl TokenKind {
@@ -37,6 +40,7 @@ impl TokenKind {
             Self::Refresh => "refresh",
             Self::EmailVerification => "email_verification",
             Self::PasswordReset => "password_reset",
+            Self::SpentRefresh => "spent_refresh",
         }
     }
 }

@@ -6,6 +6,11 @@
 //! as its id, so a client reconnecting with `Last-Event-ID` gets only what it
 //! missed. An `end` event closes the feed once the order is delivered, cancelled or
 //! refunded; a client that disconnects simply drops it.
+//!
+//! Open feeds are capped, per customer ([`MAX_FEEDS_PER_CUSTOMER`]) and per process
+//! ([`MAX_FEEDS`]): each holds a connection and polls the log, so an uncapped endpoint
+//! is a cheap way to exhaust the server. Beyond the cap the answer is 429 (the
+//! customer's share) or 503 (the process's), both with `Retry-After`.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -32,8 +37,59 @@ const POLL_INTERVAL: Duration = Duration::from_secs(1);
 /// How often a keep-alive comment is sent.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
+/// Most feeds one customer may hold open at once.
+pub const MAX_FEEDS_PER_CUSTOMER: usize = 5;
+/// Most feeds open at once in this process.
+pub const MAX_FEEDS: usize = 1_000;
+
+/// Open feeds by customer.
+static OPEN_FEEDS: std::sync::Mutex<Option<std::collections::HashMap<uuid::Uuid, usize>>> = std::sync::Mutex::new(None);
+
+/// One open feed, counted until dropped (when the client goes or the feed ends).
+struct FeedPlace(uuid::Uuid);
+
+impl FeedPlace {
+    fn take(customer: uuid::Uuid) -> Result<Self, ApiError> {
+        let mut open = OPEN_FEEDS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let open = open.get_or_insert_with(Default::default);
+        if open.values().sum::<usize>() >= MAX_FEEDS {
+            return Err(ApiError::unavailable(
+                "order.too_many_feeds",
+                "too many live order feeds are open; retry later",
+                5,
+            ));
+        }
+        let mine = open.entry(customer).or_default();
+        if *mine >= MAX_FEEDS_PER_CUSTOMER {
+            return Err(ApiError::too_many_requests(
+                "order.too_many_feeds",
+                format!("at most {MAX_FEEDS_PER_CUSTOMER} live order feeds per customer; close one first"),
+                5,
+            ));
+        }
+        *mine += 1;
+        Ok(Self(customer))
+    }
+}
+
+impl Drop for FeedPlace {
+    fn drop(&mut self) {
+        let mut open = OPEN_FEEDS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(open) = open.as_mut()
+            && let Some(mine) = open.get_mut(&self.0)
+        {
+            *mine -= 1;
+            if *mine == 0 {
+                open.remove(&self.0);
+            }
+        }
+    }
+}
+
 /// A feed between two events.
 struct Feed {
+    /// Its place among the open feeds, given back when the feed is dropped.
+    _place: FeedPlace,
     order_id: OrderId,
     follower: OrderFollower,
     pending: VecDeque<StatusUpdate>,
@@ -106,6 +162,8 @@ async fn next(mut feed: Feed) -> Option<(Result<Event, Infallible>, Feed)> {
             content_type = "text/event-stream", body = String),
         (status = 401, description = "No valid bearer token", body = Envelope<String>),
         (status = 404, description = "No such order, or another customer's", body = Envelope<String>),
+        (status = 429, description = "`order.too_many_feeds`: the customer has the most feeds open already", body = Envelope<String>),
+        (status = 503, description = "`order.too_many_feeds`: the process has the most feeds open already", body = Envelope<String>),
     ),
     security(("bearer" = []))
 )]
@@ -124,8 +182,16 @@ pub async fn order_events(
     }
     let seen =
         headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
-    let feed =
-        Feed { order_id, follower, pending: history.into(), head: state.events.head_watch(), seen, ended: false };
+    let _place = FeedPlace::take(caller.customer_id)?;
+    let feed = Feed {
+        _place,
+        order_id,
+        follower,
+        pending: history.into(),
+        head: state.events.head_watch(),
+        seen,
+        ended: false,
+    };
     let sse = Sse::new(stream::unfold(feed, next)).keep_alive(KeepAlive::new().interval(KEEP_ALIVE));
     Ok(sse.into_response())
 }

@@ -45,6 +45,10 @@ pub fn unsubscribe_key(keys: &TokenKeys) -> UnsubscribeKey {
         iat: 0,
         exp: 0,
         jti: "unsubscribe-key".to_owned(),
+        // None of the optional claims: the label, and so the key, stays what it was.
+        iss: None,
+        aud: None,
+        nbf: None,
     };
     let token = keys.sign(&label);
     let signature = token.rsplit('.').next().unwrap_or(&token);
@@ -92,7 +96,17 @@ mod tests {
             iat: 0,
             exp: 0,
             jti: "unsubscribe-key".into(),
+            iss: None,
+            aud: None,
+            nbf: None,
         });
         assert!(keys.verify(&label, 1).is_err());
+        // Links already mailed keep working only while the label signs as it always did.
+        let payload = label.split('.').nth(1).unwrap();
+        let payload = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload).unwrap();
+        assert_eq!(
+            String::from_utf8(payload).unwrap(),
+            r#"{"sub":"emporium/unsubscribe-links","roles":[],"iat":0,"exp":0,"jti":"unsubscribe-key"}"#
+        );
     }
 }

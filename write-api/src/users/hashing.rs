@@ -3,9 +3,15 @@
 //! store, never in an event.
 //!
 //! Hashing is deliberately slow and CPU-bound, so it runs on the blocking pool and
-//! never stalls the async workers that serve other requests.
+//! never stalls the async workers that serve other requests. It is also bounded: at
+//! most [`HashingGate::for_this_machine`]'s number of hashes run at once, a short queue
+//! waits behind them, and anything beyond answers 503 `server.busy` with `Retry-After`
+//! instead of growing memory by 19 MiB per request (a flood of logins would otherwise
+//! take the process down).
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
@@ -60,13 +66,92 @@ fn verify_now(password: &str, stored: &str) -> bool {
 }
 
 async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    static GATE: OnceLock<HashingGate> = OnceLock::new();
+    let _permit = GATE.get_or_init(HashingGate::for_this_machine).enter().await?;
     tokio::task::spawn_blocking(work).await.map_err(|e| ApiError::internal(&HashingError(e.to_string())))
+}
+
+/// How many hashes run at once, how many may wait, and for how long.
+#[derive(Debug)]
+pub struct HashingGate {
+    running: tokio::sync::Semaphore,
+    waiting: AtomicUsize,
+    max_waiting: usize,
+    max_wait: Duration,
+}
+
+/// A place in the gate; dropping it lets the next hash in.
+pub type HashingPermit<'a> = tokio::sync::SemaphorePermit<'a>;
+
+impl HashingGate {
+    /// `running` hashes at once (at least one), `max_waiting` more queued for up to `max_wait`.
+    pub fn new(running: usize, max_waiting: usize, max_wait: Duration) -> Self {
+        Self {
+            running: tokio::sync::Semaphore::new(running.max(1)),
+            waiting: AtomicUsize::new(0),
+            max_waiting,
+            max_wait,
+        }
+    }
+
+    /// Two hashes per core (about 40 MiB each core), eight per core queued for up to 2 s.
+    pub fn for_this_machine() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+        Self::new(2 * cores, 8 * cores, Duration::from_secs(2))
+    }
+
+    /// Waits for a turn; 503 `server.busy` when the queue is full or the wait too long.
+    pub async fn enter(&self) -> Result<HashingPermit<'_>, ApiError> {
+        if let Ok(permit) = self.running.try_acquire() {
+            return Ok(permit);
+        }
+        if self.waiting.fetch_add(1, Ordering::AcqRel) >= self.max_waiting {
+            self.waiting.fetch_sub(1, Ordering::AcqRel);
+            return Err(busy());
+        }
+        let waited = tokio::time::timeout(self.max_wait, self.running.acquire()).await;
+        self.waiting.fetch_sub(1, Ordering::AcqRel);
+        match waited {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(busy()),
+        }
+    }
+}
+
+/// 503 `server.busy`: too many sign-ins at once.
+fn busy() -> ApiError {
+    tracing::warn!("password hashing saturated; answering 503");
+    ApiError::unavailable("server.busy", "too many sign-ins are being checked right now; retry shortly", 1)
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_full_gate_refuses_at_once_and_a_queued_hash_gets_in_when_one_ends() {
+        let gate = HashingGate::new(2, 1, Duration::from_secs(5));
+        let first = gate.enter().await.unwrap();
+        let _second = gate.enter().await.unwrap();
+        // The third waits in the queue; the fourth finds the queue full.
+        let queued = gate.enter();
+        tokio::pin!(queued);
+        assert!(tokio::time::timeout(Duration::from_millis(50), queued.as_mut()).await.is_err(), "it waits");
+        let refused = gate.enter().await.unwrap_err();
+        assert_eq!((refused.status.as_u16(), refused.code.as_str()), (503, "server.busy"));
+        assert_eq!(refused.retry_after, Some(1));
+        drop(first);
+        let _entered = queued.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_queued_hash_gives_up_after_the_longest_wait() {
+        let gate = HashingGate::new(1, 4, Duration::from_millis(100));
+        let _running = gate.enter().await.unwrap();
+        let refused = gate.enter().await.unwrap_err();
+        assert_eq!(refused.code, "server.busy");
+    }
 
     #[tokio::test]
     async fn a_hash_verifies_its_password_only() {

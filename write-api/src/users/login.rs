@@ -1,6 +1,13 @@
 //! Signing in and out: login with address and password, refresh-token rotation,
 //! logout.
 //!
+//! Refresh tokens rotate: each is spent by its use and remembered as spent until it
+//! would have expired. A spent token presented again was copied (by a thief, or the
+//! thief used it first), so every refresh token of the account is revoked and both
+//! parties must sign in again (OAuth 2.0 Security BCP, refresh token reuse detection;
+//! the "family" here is the whole account, which also ends the customer's other
+//! devices' sessions: the safe side).
+//!
 //! Login answers the same 401 for an unknown address, a wrong password and a
 //! registration that never finished, and spends the same Argon2 time on each, so
 //! neither the answer nor its timing tells which addresses have accounts.
@@ -120,7 +127,14 @@ pub async fn refresh(
     let mut problems = Problems::default();
     let token = problems.token("refresh_token", &body.refresh_token);
     let token = problems.finish(|| token)?;
-    let customer_id = secrets::redeem(&state, TokenKind::Refresh, &token).await?.ok_or_else(invalid_refresh_token)?;
+    let Some(customer_id) = secrets::redeem(&state, TokenKind::Refresh, &token).await? else {
+        if let Some(customer_id) = secrets::redeem(&state, TokenKind::SpentRefresh, &token).await? {
+            tracing::warn!(%customer_id, "a spent refresh token was presented again; revoking every session of the account");
+            state.accounts.revoke_tokens(customer_id, TokenKind::Refresh).await.map_err(store_failed)?;
+        }
+        return Err(invalid_refresh_token());
+    };
+    secrets::remember_spent(&state, customer_id, &token).await?;
     // Roles are read again, so a granted or revoked role reaches the new access token.
     let (account, _) = account::load(&state, customer_id).await?.ok_or_else(invalid_refresh_token)?;
     Ok(sessions::answer(sessions::open(&state, &account).await?))

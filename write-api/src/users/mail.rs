@@ -1,6 +1,7 @@
-//! The messages the account flows send: an address check after registering and a
-//! password reset link. Each link carries `token=<secret>`; the secret is in the mail
-//! only, never in a log line or an event.
+//! The messages the account flows send: an address check after registering, a
+//! password reset link, and a warning to an address someone tried to register again.
+//! Each link carries `token=<secret>`; the secret is in the mail only, never in a log
+//! line or an event.
 
 use emporium_api_kit::ApiError;
 use emporium_infra::accounts::TokenKind;
@@ -83,6 +84,36 @@ fn compose(purpose: Purpose, public_url: &str, to: &str, name: &str, secret: &st
         href = escape(&link),
     );
     MailMessage { to: to.to_owned(), subject: subject.to_owned(), text, html, template: page.to_owned(), key: None }
+}
+
+/// Tells the owner of `to` that someone tried to open a second account with it, in
+/// place of the answer register cannot give (that would tell anyone which addresses
+/// have accounts). A failure is logged, as the caller must answer the same either way.
+pub async fn send_registration_attempt(state: &WriteState, to: &str) {
+    let base = state.auth.public_url.trim_end_matches('/');
+    let text = format!(
+        "Hello,\n\nSomeone, maybe you, tried to register a new Emporium account with this e-mail address, \
+         which already has one. Nothing was changed.\n\nIf it was you, sign in at {base}, or ask for a \
+         password reset there if you forgot your password. If it was not you, you can ignore this message.\n\n-- Emporium\n"
+    );
+    let html = format!(
+        "<!DOCTYPE html>\n<html><body>\n<p>Hello,</p>\n<p>Someone, maybe you, tried to register a new Emporium \
+         account with this e-mail address, which already has one. Nothing was changed.</p>\n<p>If it was you, sign \
+         in at <a href=\"{href}\">{href}</a>, or ask for a password reset there if you forgot your password. If it \
+         was not you, you can ignore this message.</p>\n<p>&mdash; Emporium</p>\n</body></html>\n",
+        href = escape(base),
+    );
+    let message = MailMessage {
+        to: to.to_owned(),
+        subject: "Someone tried to register with your address".to_owned(),
+        text,
+        html,
+        template: "registration-attempt".to_owned(),
+        key: None,
+    };
+    if let Err(error) = state.mailer.send(&message).await {
+        tracing::error!(%error, "could not mail a registration-attempt warning");
+    }
 }
 
 /// Escapes text for HTML content and attribute values.

@@ -7,7 +7,11 @@
 //! address and password finds that claim, checks the password against it and
 //! finishes the registration under the claimed id (the command id is derived from
 //! that id, so even a retry racing the original appends the event once). A
-//! different password cannot take over a half-finished claim: that is 409 as well.
+//! different password cannot take over a half-finished claim.
+//!
+//! No enumeration: an address that already has an account gets the same 201 as a new
+//! one (with an id that belongs to no account, and the log's head as its position),
+//! and its owner gets a mail saying someone tried. Only the mailbox learns the truth.
 
 use axum::extract::State;
 use axum::response::Response;
@@ -67,9 +71,29 @@ impl TryFrom<RegisterRequest> for NewAccount {
     }
 }
 
-/// 409 `customer.email_taken`.
-pub fn email_taken() -> ApiError {
-    ApiError::conflict("customer.email_taken", "an account with this e-mail address already exists")
+/// Why register did not open an account: the address has one (or a half-made one
+/// whose password the caller does not know).
+#[derive(Debug)]
+struct AddressTaken;
+
+/// The 201 answer, for a new account or (with a made-up id) for a taken address.
+fn registered(new: NewAccount, id: Uuid, position: u64) -> Response {
+    let data = Registered {
+        id: id.to_string(),
+        email: new.email.as_str().to_owned(),
+        name: new.name,
+        email_verified: false,
+        position,
+    };
+    with_position(created("/api/v1/users/profile", data), position)
+}
+
+/// Answers a registration of a taken address exactly as a new one, and warns its owner.
+async fn pretend_registered(state: &WriteState, new: NewAccount) -> Result<Response, ApiError> {
+    tracing::info!("registration refused: the address has an account (answered as if new; the owner is mailed)");
+    mail::send_registration_attempt(state, new.email.as_str()).await;
+    let head = state.commands.store().head_position().await.map_err(|e| ApiError::internal(&e))?;
+    Ok(registered(new, Uuid::now_v7(), head))
 }
 
 /// The command id of an account's registration: one per account id, so a repeated
@@ -85,10 +109,9 @@ pub fn registration_command_id(customer_id: Uuid) -> Uuid {
     tag = "users",
     request_body = RegisterRequest,
     responses(
-        (status = 201, description = "Account opened; a verification link was mailed", body = Envelope<Registered>,
+        (status = 201, description = "Account opened and a verification link mailed; the same answer for an address that already has an account (its owner is mailed instead)", body = Envelope<Registered>,
             headers(("Location" = String, description = "/api/v1/users/profile"), ("X-Emporium-Position" = u64, description = "Position of the event"))),
         (status = 400, description = "Invalid e-mail, password (8-128 characters) or name (1-200)", body = Envelope<String>),
-        (status = 409, description = "`customer.email_taken`", body = Envelope<String>),
         (status = 415, description = "The body is not JSON", body = Envelope<String>),
     )
 )]
@@ -100,7 +123,9 @@ pub async fn register(
 ) -> Result<Response, ApiError> {
     let new = NewAccount::try_from(body)?;
     let password_hash = hashing::hash(new.password.clone()).await?;
-    let customer_id = claim_address(&state, &new, password_hash).await?;
+    let Ok(customer_id) = claim_address(&state, &new, password_hash).await? else {
+        return pretend_registered(&state, new).await;
+    };
     let command = CustomerCommand::Register {
         customer_id: CustomerId::from_uuid(customer_id),
         email: new.email.clone(),
@@ -115,47 +140,46 @@ pub async fn register(
         command,
         Some(registration_command_id(customer_id)),
     )
-    .await
-    .map_err(|error| match error {
-        CommandError::Domain(CustomerError::AlreadyRegistered) => email_taken(),
-        other => command_error(other),
-    })?;
+    .await;
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(CommandError::Domain(CustomerError::AlreadyRegistered)) => return pretend_registered(&state, new).await,
+        Err(other) => return Err(command_error(other)),
+    };
     tracing::info!(%customer_id, position = outcome.position, "customer registered");
     mail::send_logged(&state, Purpose::Verification, customer_id, new.email.as_str(), &new.name).await;
-    let data = Registered {
-        id: customer_id.to_string(),
-        email: new.email.as_str().to_owned(),
-        name: new.name,
-        email_verified: false,
-        position: outcome.position,
-    };
-    Ok(with_position(created("/api/v1/users/profile", data), outcome.position))
+    Ok(registered(new, customer_id, outcome.position))
 }
 
 /// Claims the address with the new login; returns the account id to register under.
-async fn claim_address(state: &WriteState, new: &NewAccount, password_hash: String) -> Result<Uuid, ApiError> {
+async fn claim_address(
+    state: &WriteState,
+    new: &NewAccount,
+    password_hash: String,
+) -> Result<Result<Uuid, AddressTaken>, ApiError> {
     let candidate = Uuid::now_v7();
     let credentials = Credentials { customer_id: candidate, email: new.email.as_str().to_owned(), password_hash };
     match state.accounts.create_credentials(&credentials).await {
-        Ok(()) => Ok(candidate),
+        Ok(()) => Ok(Ok(candidate)),
         Err(AccountStoreError::Duplicate(_)) => resume_unfinished(state, new).await,
         Err(other) => Err(store_failed(other)),
     }
 }
 
-/// The address is claimed: 409, unless the claim is a registration that never got
+/// The address is claimed: taken, unless the claim is a registration that never got
 /// its event and the caller knows its password.
-async fn resume_unfinished(state: &WriteState, new: &NewAccount) -> Result<Uuid, ApiError> {
-    let existing =
-        state.accounts.credentials_by_email(new.email.as_str()).await.map_err(store_failed)?.ok_or_else(email_taken)?;
+async fn resume_unfinished(state: &WriteState, new: &NewAccount) -> Result<Result<Uuid, AddressTaken>, ApiError> {
+    let Some(existing) = state.accounts.credentials_by_email(new.email.as_str()).await.map_err(store_failed)? else {
+        return Ok(Err(AddressTaken));
+    };
     if account::load(state, existing.customer_id).await?.is_some() {
-        return Err(email_taken());
+        return Ok(Err(AddressTaken));
     }
     if hashing::verify(new.password.clone(), existing.password_hash).await? {
         tracing::warn!(customer_id = %existing.customer_id, "finishing a registration that stopped after claiming its address");
-        Ok(existing.customer_id)
+        Ok(Ok(existing.customer_id))
     } else {
-        Err(email_taken())
+        Ok(Err(AddressTaken))
     }
 }
 

@@ -50,6 +50,16 @@ pub async fn issue(state: &WriteState, kind: TokenKind, customer_id: Uuid, ttl: 
     Ok(secret)
 }
 
+/// Remembers a refresh token just traded in as spent, until it would have expired
+/// (see [`crate::users::login`] for what a reuse does).
+pub async fn remember_spent(state: &WriteState, customer_id: Uuid, secret: &str) -> Result<(), ApiError> {
+    state
+        .accounts
+        .insert_token(&digest(secret), TokenKind::SpentRefresh, customer_id, expiry(Utc::now(), state.auth.refresh_ttl))
+        .await
+        .map_err(|e| ApiError::internal(&e))
+}
+
 /// Spends a token: its customer when it was issued, unexpired and unused; `None` otherwise.
 pub async fn redeem(state: &WriteState, kind: TokenKind, secret: &str) -> Result<Option<Uuid>, ApiError> {
     state.accounts.consume_token(&digest(secret), kind, Utc::now()).await.map_err(|e| ApiError::internal(&e))

@@ -10,7 +10,6 @@ use emporium_api_kit::token::Claims;
 use emporium_domain::customer::Account;
 use emporium_infra::accounts::TokenKind;
 use serde::Serialize;
-use uuid::Uuid;
 
 use super::account::role_names;
 use super::secrets;
@@ -51,13 +50,7 @@ pub async fn open(state: &WriteState, account: &Account) -> Result<Session, ApiE
     let roles = role_names(account);
     let access_ttl = state.auth.access_ttl.as_secs().clamp(1, i64::MAX as u64);
     let now = Utc::now().timestamp();
-    let claims = Claims {
-        sub: customer_id.to_string(),
-        roles: roles.clone(),
-        iat: now,
-        exp: now.saturating_add(access_ttl as i64),
-        jti: Uuid::now_v7().to_string(),
-    };
+    let claims = Claims::access(customer_id.to_string(), roles.clone(), now, access_ttl as i64);
     let refresh_token = secrets::issue(state, TokenKind::Refresh, customer_id, state.auth.refresh_ttl).await?;
     Ok(Session {
         access_token: state.keys.sign(&claims),

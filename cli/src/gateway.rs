@@ -1,0 +1,118 @@
+//! What the seed's API gateway adds to every request: rate limits per client
+//! ([`crate::rate_limits`]), security headers, CORS for the origins an operator allows
+//! (none by default), and a bound on how long one request may take.
+//!
+//! Headers an endpoint sets itself (the account pages' and the unsubscribe page's
+//! stricter policies) are kept; the rest get safe defaults here:
+//! `X-Content-Type-Options: nosniff`, `Referrer-Policy: no-referrer`,
+//! `X-Frame-Options: DENY`, a Content-Security-Policy on HTML, and HSTS when the
+//! shop's public URL is https (a browser that once saw it never uses plain http again).
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::header::{
+    CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, STRICT_TRANSPORT_SECURITY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
+};
+use axum::http::{HeaderValue, Method};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use emporium_api_kit::ApiError;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use crate::rate_limits::{Quotas, RateLimits};
+
+/// The policy of HTML pages that set none: their own scripts and styles (Swagger UI
+/// styles inline), nothing from elsewhere, never framed.
+const HTML_POLICY: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+                           frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+/// HSTS: a year.
+const HSTS: &str = "max-age=31536000";
+
+/// How the gateway layer is set up.
+#[derive(Debug, Clone)]
+pub struct GatewaySettings {
+    /// The rate limits per client.
+    pub quotas: Quotas,
+    /// Origins allowed to call the API from a browser (`https://shop.example`).
+    pub cors_origins: Vec<HeaderValue>,
+    /// Send HSTS (the public URL is https).
+    pub hsts: bool,
+    /// The longest one request may take before it is answered 503.
+    pub request_timeout: Duration,
+}
+
+/// Wraps `routes` with the gateway's layers (and starts forgetting idle clients).
+pub fn wrap(routes: Router, settings: &GatewaySettings) -> Router {
+    let hsts = settings.hsts;
+    let timeout = settings.request_timeout;
+    let limits = RateLimits::new(settings.quotas);
+    limits.spawn_forgetting();
+    let mut routes = routes
+        .layer(axum::middleware::from_fn(move |request: Request, next: Next| {
+            crate::rate_limits::limit(limits.clone(), request, next)
+        }))
+        .layer(axum::middleware::from_fn(move |request: Request, next: Next| within(timeout, request, next)))
+        .layer(axum::middleware::from_fn(move |request: Request, next: Next| security_headers(hsts, request, next)));
+    if !settings.cors_origins.is_empty() {
+        routes = routes.layer(cors(settings.cors_origins.clone()));
+    }
+    routes
+}
+
+/// CORS for exactly `origins`: the API's methods, bearer tokens and the headers the
+/// API reads; its position headers readable by the page.
+fn cors(origins: Vec<HeaderValue>) -> CorsLayer {
+    use axum::http::HeaderName;
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE, Method::PATCH])
+        .allow_headers([
+            axum::http::header::AUTHORIZATION,
+            CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+            HeaderName::from_static("x-emporium-min-position"),
+            HeaderName::from_static("x-request-id"),
+            HeaderName::from_static("last-event-id"),
+        ])
+        .expose_headers([
+            HeaderName::from_static("x-emporium-position"),
+            HeaderName::from_static("x-request-id"),
+            HeaderName::from_static("retry-after"),
+        ])
+        .max_age(Duration::from_secs(600))
+}
+
+/// Answers 503 `request.timeout` when the handler has not answered within `timeout`
+/// (a streamed body, such as an order's live feed, is not cut: its handler has answered).
+async fn within(timeout: Duration, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(timeout_ms = timeout.as_millis() as u64, "request timed out");
+            ApiError::unavailable("request.timeout", "the request took too long; retry shortly", 1).into_response()
+        }
+    }
+}
+
+async fn security_headers(hsts: bool, request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let is_html = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("text/html"));
+    let headers = response.headers_mut();
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.entry(REFERRER_POLICY).or_insert(HeaderValue::from_static("no-referrer"));
+    headers.entry(X_FRAME_OPTIONS).or_insert(HeaderValue::from_static("DENY"));
+    if is_html {
+        headers.entry(CONTENT_SECURITY_POLICY).or_insert(HeaderValue::from_static(HTML_POLICY));
+    }
+    if hsts {
+        headers.insert(STRICT_TRANSPORT_SECURITY, HeaderValue::from_static(HSTS));
+    }
+    response
+}

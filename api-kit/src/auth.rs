@@ -88,11 +88,12 @@ fn bearer(parts: &Parts) -> Option<&str> {
     parts.headers.get(AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
-fn verify(keys: &TokenKeys, token: &str) -> Result<Caller, ApiError> {
+async fn verify(keys: &TokenKeys, token: &str) -> Result<Caller, ApiError> {
     let claims = keys
         .verify(token, chrono::Utc::now().timestamp())
         .map_err(|e| ApiError::unauthorized(format!("invalid access token: {e}")))?;
     let customer_id = claims.sub.parse().map_err(|_| ApiError::unauthorized("invalid access token subject"))?;
+    keys.sessions().check(customer_id, claims.ver.unwrap_or(0)).await?;
     Ok(Caller { customer_id, roles: claims.roles.iter().filter_map(|r| Role::parse(r)).collect() })
 }
 
@@ -106,7 +107,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let token = bearer(parts)
             .ok_or_else(|| ApiError::unauthorized("this needs a bearer token: Authorization: Bearer <access_token>"))?;
-        verify(&TokenKeys::from_ref(state), token)
+        verify(&TokenKeys::from_ref(state), token).await
     }
 }
 
@@ -124,7 +125,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         match bearer(parts) {
             None => Ok(Self(None)),
-            Some(token) => verify(&TokenKeys::from_ref(state), token).map(|c| Self(Some(c))),
+            Some(token) => verify(&TokenKeys::from_ref(state), token).await.map(|c| Self(Some(c))),
         }
     }
 }

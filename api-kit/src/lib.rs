@@ -8,6 +8,7 @@
 //! - [`error`]: [`ApiError`] and its `IntoResponse`;
 //! - [`json`]: [`ApiJson`], the body extractor;
 //! - [`token`]: HS256 JWT access tokens;
+//! - [`sessions`]: ending every access token of an account at once (security versions);
 //! - [`auth`]: the [`Caller`] extractor (a customer, a manager, an admin, or a guest);
 //! - [`context`]: request ids and the metadata they give events;
 //! - [`position`]: `X-Emporium-Position` and `X-Emporium-Min-Position`;
@@ -20,6 +21,7 @@ pub mod error;
 pub mod idempotency;
 pub mod json;
 pub mod position;
+pub mod sessions;
 pub mod token;
 
 pub use auth::{Caller, Guest, Role};

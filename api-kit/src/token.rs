@@ -12,6 +12,8 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
+use crate::sessions::SessionVersions;
+
 /// `iss` of every token Emporium signs.
 pub const ISSUER: &str = "emporium";
 /// `aud` of access tokens: the shop's HTTP API.
@@ -41,11 +43,15 @@ pub struct Claims {
     /// Not before (seconds since the epoch).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nbf: Option<i64>,
+    /// The account's security version at issue ([`crate::sessions`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ver: Option<u64>,
 }
 
 impl Claims {
-    /// An access token's claims for `sub` with `roles`, valid from `now` for `ttl_secs`.
-    pub fn access(sub: String, roles: Vec<String>, now: i64, ttl_secs: i64) -> Self {
+    /// An access token's claims for `sub` with `roles`, valid from `now` for `ttl_secs`,
+    /// issued under the account's security `version`.
+    pub fn access(sub: String, roles: Vec<String>, now: i64, ttl_secs: i64, version: u64) -> Self {
         Self {
             sub,
             roles,
@@ -55,6 +61,7 @@ impl Claims {
             iss: Some(ISSUER.to_owned()),
             aud: Some(AUDIENCE.to_owned()),
             nbf: Some(now),
+            ver: Some(version),
         }
     }
 }
@@ -84,10 +91,11 @@ pub enum TokenError {
 
 const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 
-/// Signs and verifies access tokens with one secret.
+/// Signs and verifies access tokens with one secret, and knows which sessions ended.
 #[derive(Clone)]
 pub struct TokenKeys {
     secret: Vec<u8>,
+    sessions: SessionVersions,
 }
 
 impl std::fmt::Debug for TokenKeys {
@@ -99,7 +107,18 @@ impl std::fmt::Debug for TokenKeys {
 impl TokenKeys {
     /// Keys from a secret of at least 32 bytes.
     pub fn new(secret: &[u8]) -> Option<Self> {
-        (secret.len() >= 32).then(|| Self { secret: secret.to_vec() })
+        (secret.len() >= 32).then(|| Self { secret: secret.to_vec(), sessions: SessionVersions::unchecked() })
+    }
+
+    /// Also refuses tokens of sessions that `sessions` says have ended.
+    pub fn with_sessions(mut self, sessions: SessionVersions) -> Self {
+        self.sessions = sessions;
+        self
+    }
+
+    /// The accounts' security versions these keys check.
+    pub fn sessions(&self) -> &SessionVersions {
+        &self.sessions
     }
 
     fn mac(&self) -> Hmac<Sha256> {
@@ -162,7 +181,7 @@ mod tests {
     }
 
     fn claims(exp: i64) -> Claims {
-        Claims::access("c1".into(), vec!["customer".into()], 0, exp)
+        Claims::access("c1".into(), vec!["customer".into()], 0, exp, 0)
     }
 
     #[test]
@@ -173,7 +192,7 @@ mod tests {
         let mut other_audience = claims(100);
         other_audience.aud = None;
         assert_eq!(keys().verify(&keys().sign(&other_audience), 0), Err(TokenError::WrongParty));
-        let future = Claims::access("c1".into(), vec![], 1_000, 100);
+        let future = Claims::access("c1".into(), vec![], 1_000, 100, 0);
         assert_eq!(keys().verify(&keys().sign(&future), 1_000 - LEEWAY - 1), Err(TokenError::NotYetValid));
         assert!(keys().verify(&keys().sign(&future), 1_000 - LEEWAY).is_ok(), "within the leeway");
         let mut not_before = claims(10_000);

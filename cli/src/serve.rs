@@ -11,6 +11,7 @@ use axum::Router;
 use axum::http::HeaderValue;
 use emporium_api_kit::idempotency::Idempotency;
 use emporium_api_kit::position::AppliedPosition;
+use emporium_api_kit::sessions::SessionVersions;
 use emporium_api_kit::token::TokenKeys;
 use emporium_commands::CommandHandler;
 use emporium_commands::notifications::{NotificationDispatcher, NotificationSettings};
@@ -85,7 +86,17 @@ pub async fn serve_on(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let events = stores::event_store(&args.store).await?;
-    let keys = token_keys(&args)?;
+    // Every process that serves the API checks the accounts' security versions, so an
+    // ended session is refused by the read API as well as by the write API.
+    let accounts = if parts.commands() || parts.process_managers() || parts.queries() {
+        Some(stores::account_store(&args.store).await?)
+    } else {
+        None
+    };
+    let mut keys = token_keys(&args)?;
+    if let Some(accounts) = &accounts {
+        keys = keys.with_sessions(SessionVersions::new(accounts.clone()));
+    }
     let mut reads = stores::read_store(&args.store).await?;
     if parts == Parts::Both {
         // The projectors run here, so every write to the read models passes through
@@ -105,11 +116,11 @@ pub async fn serve_on(
     let mut projections = None;
     let mut processes = None;
     let handler = CommandHandler::new(events.clone(), COMMAND_ATTEMPTS);
-    // One account store, mailer and gateway per process that writes (the simulated
-    // provider's journal, for one, must have a single writer); a read-api opens none.
-    let outside = if parts.commands() || parts.process_managers() {
+    // A mailer and a gateway per process that writes (the simulated provider's journal,
+    // for one, must have a single writer); a read-api opens neither.
+    let outside = if let (true, Some(accounts)) = (parts.commands() || parts.process_managers(), &accounts) {
         Some((
-            stores::account_store(&args.store).await?,
+            accounts.clone(),
             stores::mailer(&args.http.mail, &args.store.data_dir)?,
             payments::gateway(&args.payments, &args.store.data_dir)?,
         ))

@@ -212,6 +212,17 @@ async fn an_expired_idempotent_answer_is_neither_replayed_nor_kept(backend: Back
     Ok(())
 }
 
+async fn a_security_version_starts_at_zero_and_only_grows(backend: Backend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    let (ann, bob) = (Uuid::now_v7(), Uuid::now_v7());
+    assert_eq!(store.security_version(ann).await?, 0);
+    assert_eq!(store.bump_security_version(ann).await?, 1);
+    assert_eq!(store.bump_security_version(ann).await?, 2);
+    assert_eq!(store.security_version(ann).await?, 2);
+    assert_eq!(store.security_version(bob).await?, 0, "versions are per account");
+    Ok(())
+}
+
 fn stored_answer(status: u16) -> IdempotentResponse {
     IdempotentResponse {
         request_hash: "abc".into(),
@@ -270,6 +281,7 @@ contract!(
     racing_claims_agree_on_one_owner,
     the_first_idempotent_answer_is_kept,
     an_expired_idempotent_answer_is_neither_replayed_nor_kept,
+    a_security_version_starts_at_zero_and_only_grows,
     everything_survives_a_reopen,
 );
 

@@ -149,7 +149,14 @@ async fn journey(app: &TestApp) -> anyhow::Result<()> {
     let second_refresh = text(rotated.data(), "refresh_token")?;
     assert_ne!(second_refresh, first_refresh);
     assert_refused(&refresh(app, &first_refresh).await?, 401, "auth.invalid_refresh_token");
-    let access = text(rotated.data(), "access_token")?;
+    // Presenting a spent token again looks like theft: every session of the account ends.
+    let ended = text(rotated.data(), "access_token")?;
+    let refused = app.get("/api/v1/users/profile", Some(&ended)).await?;
+    assert_eq!(refused.status, 401, "{refused}");
+    assert_refused(&refresh(app, &second_refresh).await?, 401, "auth.invalid_refresh_token");
+    let session = login(app, email, PASSWORD).await?;
+    let second_refresh = text(session.data(), "refresh_token")?;
+    let access = text(session.data(), "access_token")?;
     assert_eq!(profile(app, &access, 0).await?["id"], id.as_str());
 
     // Change the password: the wrong current one is refused; afterwards only the new
@@ -182,13 +189,15 @@ async fn journey(app: &TestApp) -> anyhow::Result<()> {
     assert!(done.position() > changed.position());
     assert_refused(&login(app, email, PASSWORD).await?, 401, "auth.invalid_credentials");
     assert_refused(&refresh(app, &second_refresh).await?, 401, "auth.invalid_refresh_token");
+    let refused = app.get("/api/v1/users/profile", Some(&access)).await?;
+    assert_eq!(refused.status, 401, "an access token outlived the password change: {refused}");
     let session = login(app, email, new_password).await?;
     assert_eq!(session.status, 200, "{session}");
+    let access = text(session.data(), "access_token")?;
     let shown = profile(app, &access, done.position()).await?;
     assert!(shown["password_changed_at"].is_string(), "{shown}");
 
     // Logout revokes the refresh token it is given.
-    let access = text(session.data(), "access_token")?;
     let refresh_token = text(session.data(), "refresh_token")?;
     let logout = app.post("/api/v1/users/logout", None, &json!({ "refresh_token": refresh_token })).await?;
     assert_refused(&logout, 401, "auth.unauthorized");

@@ -249,3 +249,71 @@ async fn a_reused_refresh_token_ends_every_session_of_the_account() -> anyhow::R
     assert_eq!(app.post("/api/v1/users/login", None, &credentials).await?.status, 200);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_password_change_ends_every_access_token_issued_before_it_on_the_read_and_write_side() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let (_, before) = app.customer("ann@example.com").await?;
+    // A second device of the same customer.
+    let second = app.login("ann@example.com", "correct horse battery staple").await?;
+    assert_eq!(app.get("/api/v1/users/profile", Some(&second)).await?.status, 200);
+    let change =
+        json!({ "current_password": "correct horse battery staple", "new_password": "a brand new passphrase" });
+    let changed = app.post("/api/v1/users/change-password", Some(&before), &change).await?;
+    assert_eq!(changed.status, 200, "{changed}");
+    for token in [&before, &second] {
+        let read = app.get("/api/v1/users/profile", Some(token)).await?;
+        assert_eq!(read.status, 401, "an access token outlived the password change on the read side: {read}");
+        let write = app.put("/api/v1/users/profile", Some(token), &json!({ "name": "Mallory" })).await?;
+        assert_eq!(write.status, 401, "an access token outlived the password change on the write side: {write}");
+    }
+    let fresh = app.login("ann@example.com", "a brand new passphrase").await?;
+    assert_eq!(app.get("/api/v1/users/profile", Some(&fresh)).await?.status, 200, "a new session works");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_revoked_role_stops_working_on_the_next_request() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let admin = app.admin_token().await?;
+    let (bob_id, _) = app.customer("bob@example.com").await?;
+    let granted =
+        app.post(&format!("/api/v1/users/{bob_id}/roles"), Some(&admin), &json!({ "role": "manager" })).await?;
+    assert_eq!(granted.status, 200, "{granted}");
+    let manager = app.login("bob@example.com", "correct horse battery staple").await?;
+    let category = json!({ "name": "Kettles", "parent_id": null });
+    assert_eq!(app.post("/api/v1/categories", Some(&manager), &category).await?.status, 201);
+    let revoked = app.delete(&format!("/api/v1/users/{bob_id}/roles/manager"), Some(&admin)).await?;
+    assert_eq!(revoked.status, 200, "{revoked}");
+    let after =
+        app.post("/api/v1/categories", Some(&manager), &json!({ "name": "Toasters", "parent_id": null })).await?;
+    assert_eq!(after.status, 401, "the revoked Manager role still worked: {after}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn forged_tokens_are_refused() -> anyhow::Result<()> {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let app = TestApp::spawn().await?;
+    let (ann_id, ann) = app.customer("ann@example.com").await?;
+    let encode = |json: serde_json::Value| URL_SAFE_NO_PAD.encode(json.to_string());
+    let now = chrono::Utc::now().timestamp();
+    let claims = json!({ "sub": ann_id, "roles": ["admin"], "iat": now, "exp": now + 600, "jti": "x",
+                         "iss": "emporium", "aud": "emporium-api", "nbf": now, "ver": 0 });
+    let none = format!("{}.{}.", encode(json!({ "alg": "none", "typ": "JWT" })), encode(claims.clone()));
+    let signature = ann.rsplit('.').next().unwrap_or_default();
+    let swapped = format!("{}.{}.{signature}", encode(json!({ "alg": "HS256", "typ": "JWT" })), encode(claims));
+    let rs256 = format!(
+        "{}.{}",
+        encode(json!({ "alg": "RS256", "typ": "JWT" })),
+        ann.split_once('.').map(|(_, r)| r).unwrap_or("")
+    );
+    for (name, token) in
+        [("alg none", none), ("claims swapped under a real signature", swapped), ("RS256 header", rs256)]
+    {
+        let answer = app.get("/api/v1/users/profile", Some(&token)).await?;
+        assert_eq!(answer.status, 401, "{name}: {answer}");
+    }
+    Ok(())
+}

@@ -38,6 +38,12 @@ pub enum AccountStoreError {
 }
 
 impl AccountStoreError {
+    /// Whether the store could not be reached (connection refused or lost, pool
+    /// exhausted, server refusing connections): worth a 503 and a retry.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, Self::Database { source, .. } if crate::event_store::connection_trouble(source))
+    }
+
     /// Wraps a driver error with what was being done.
     pub fn db(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> AccountStoreError {
         let context = context.into();

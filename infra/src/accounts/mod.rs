@@ -100,6 +100,13 @@ pub trait AccountStore: Send + Sync + 'static {
     /// Deletes every token of a kind for a customer (logout everywhere, password change).
     async fn revoke_tokens(&self, customer_id: Uuid, kind: TokenKind) -> Result<(), AccountStoreError>;
 
+    /// The account's security version (0 until first bumped): access tokens carry the
+    /// version they were issued under and are refused once it is older.
+    async fn security_version(&self, customer_id: Uuid) -> Result<u64, AccountStoreError>;
+    /// Bumps the account's security version, ending every access token issued before;
+    /// returns the new version.
+    async fn bump_security_version(&self, customer_id: Uuid) -> Result<u64, AccountStoreError>;
+
     /// Claims `key` of `kind` (e.g. `sku`, `coupon_code`) for `owner`; returns the owner
     /// that holds it — `owner` itself when the claim is new or repeated.
     async fn claim_unique(&self, kind: &str, key: &str, owner: &str) -> Result<String, AccountStoreError>;

@@ -293,6 +293,28 @@ impl AccountStore for SqliteAccountStore {
             .map_err(AccountStoreError::db(format!("revoking the {} tokens of customer {customer_id}", kind.as_str())))
     }
 
+    async fn security_version(&self, customer_id: Uuid) -> Result<u64, AccountStoreError> {
+        let version: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM acct_security_versions WHERE customer_id = ?1")
+                .bind(customer_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(AccountStoreError::db(format!("reading the security version of customer {customer_id}")))?;
+        Ok(version.map_or(0, |v| v.max(0) as u64))
+    }
+
+    async fn bump_security_version(&self, customer_id: Uuid) -> Result<u64, AccountStoreError> {
+        let version: i64 = sqlx::query_scalar(
+            "INSERT INTO acct_security_versions (customer_id, version) VALUES (?1, 1) \
+             ON CONFLICT (customer_id) DO UPDATE SET version = acct_security_versions.version + 1 RETURNING version",
+        )
+        .bind(customer_id)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(AccountStoreError::db(format!("bumping the security version of customer {customer_id}")))?;
+        Ok(version.max(0) as u64)
+    }
+
     async fn claim_unique(&self, kind: &str, key: &str, owner: &str) -> Result<String, AccountStoreError> {
         let context = || format!("claiming {kind} {key:?}");
         insert_claim(&self.pool, kind, key, owner, micros(Utc::now()))

@@ -49,6 +49,7 @@ pub fn unsubscribe_key(keys: &TokenKeys) -> UnsubscribeKey {
         iss: None,
         aud: None,
         nbf: None,
+        ver: None,
     };
     let token = keys.sign(&label);
     let signature = token.rsplit('.').next().unwrap_or(&token);
@@ -99,6 +100,7 @@ mod tests {
             iss: None,
             aud: None,
             nbf: None,
+            ver: None,
         });
         assert!(keys.verify(&label, 1).is_err());
         // Links already mailed keep working only while the label signs as it always did.

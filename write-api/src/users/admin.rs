@@ -12,7 +12,7 @@ use emporium_commands::{CommandError, CommandOutcome};
 use emporium_domain::customer::{Customer, CustomerCommand, CustomerError, Role};
 use emporium_domain::ids::CustomerId;
 use emporium_domain::values::Email;
-use emporium_infra::accounts::{AccountStoreError, Credentials, TokenKind};
+use emporium_infra::accounts::{AccountStoreError, Credentials};
 use uuid::Uuid;
 
 use super::account::{self, store_failed};
@@ -111,7 +111,7 @@ async fn ensure_login(state: &WriteState, email: &Email, password: String) -> Re
     if !hashing::verify(password.clone(), existing.password_hash).await? {
         let password_hash = hashing::hash(password).await?;
         state.accounts.set_password_hash(existing.customer_id, &password_hash).await.map_err(store_failed)?;
-        state.accounts.revoke_tokens(existing.customer_id, TokenKind::Refresh).await.map_err(store_failed)?;
+        super::sessions::end_all(state, existing.customer_id).await?;
         tracing::warn!(customer_id = %existing.customer_id, "the admin password was set from the start-up flags");
     }
     Ok(existing.customer_id)

@@ -49,10 +49,9 @@ pub(super) async fn replace_password(
         CustomerCommand::RecordPasswordChange { customer_id: CustomerId::from_uuid(customer_id), at: Utc::now() };
     let outcome =
         run::<Customer>(state, context, actor, customer_id.to_string(), command, None).await.map_err(command_error)?;
-    for kind in [TokenKind::Refresh, TokenKind::PasswordReset] {
-        state.accounts.revoke_tokens(customer_id, kind).await.map_err(store_failed)?;
-    }
-    tracing::info!(%customer_id, "password changed; refresh tokens revoked");
+    state.accounts.revoke_tokens(customer_id, TokenKind::PasswordReset).await.map_err(store_failed)?;
+    super::sessions::end_all(state, customer_id).await?;
+    tracing::info!(%customer_id, "password changed; every session ended");
     Ok(outcome.position)
 }
 

@@ -130,7 +130,7 @@ pub async fn refresh(
     let Some(customer_id) = secrets::redeem(&state, TokenKind::Refresh, &token).await? else {
         if let Some(customer_id) = secrets::redeem(&state, TokenKind::SpentRefresh, &token).await? {
             tracing::warn!(%customer_id, "a spent refresh token was presented again; revoking every session of the account");
-            state.accounts.revoke_tokens(customer_id, TokenKind::Refresh).await.map_err(store_failed)?;
+            sessions::end_all(&state, customer_id).await?;
         }
         return Err(invalid_refresh_token());
     };
@@ -164,7 +164,7 @@ pub async fn logout(
     let token = problems.finish(|| token)?;
     secrets::redeem(&state, TokenKind::Refresh, &token).await?;
     if body.everywhere {
-        state.accounts.revoke_tokens(caller.customer_id, TokenKind::Refresh).await.map_err(store_failed)?;
+        sessions::end_all(&state, caller.customer_id).await?;
     }
     Ok(ok(Done { position: 0 }))
 }

@@ -101,7 +101,11 @@ pub async fn revoke_role(
         return Err(ApiError::conflict("customer.own_admin_role", "an admin cannot revoke their own Admin role"));
     }
     let command = CustomerCommand::RevokeRole { customer_id: CustomerId::from_uuid(customer_id), role, at: Utc::now() };
-    change(&state, &context, &caller, customer_id, command).await
+    let answer = change(&state, &context, &caller, customer_id, command).await?;
+    // Access tokens already issued carry the role: they end now (a refresh, which reads
+    // the roles again, gives the customer a token without it).
+    state.keys.sessions().end_all(customer_id).await?;
+    Ok(answer)
 }
 
 async fn change(

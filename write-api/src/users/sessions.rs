@@ -44,13 +44,23 @@ pub fn answer(session: Session) -> Response {
     response
 }
 
+/// Ends every session of the account: its refresh tokens are revoked and every access
+/// token issued so far is refused from its next request on (password change or reset,
+/// sign-out everywhere, a revoked role).
+pub async fn end_all(state: &WriteState, customer_id: uuid::Uuid) -> Result<(), ApiError> {
+    state.accounts.revoke_tokens(customer_id, TokenKind::Refresh).await.map_err(|e| ApiError::internal(&e))?;
+    state.keys.sessions().end_all(customer_id).await?;
+    Ok(())
+}
+
 /// Issues an access token and a fresh refresh token for `account`.
 pub async fn open(state: &WriteState, account: &Account) -> Result<Session, ApiError> {
     let customer_id = account.id().as_uuid();
     let roles = role_names(account);
     let access_ttl = state.auth.access_ttl.as_secs().clamp(1, i64::MAX as u64);
     let now = Utc::now().timestamp();
-    let claims = Claims::access(customer_id.to_string(), roles.clone(), now, access_ttl as i64);
+    let version = state.keys.sessions().current(customer_id).await?;
+    let claims = Claims::access(customer_id.to_string(), roles.clone(), now, access_ttl as i64, version);
     let refresh_token = secrets::issue(state, TokenKind::Refresh, customer_id, state.auth.refresh_ttl).await?;
     Ok(Session {
         access_token: state.keys.sign(&claims),

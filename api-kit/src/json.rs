@@ -1,7 +1,13 @@
 //! A JSON body extractor whose refusals answer in the envelope.
+//!
+//! It also refuses strings holding the NUL character (`\u0000`): PostgreSQL's JSONB,
+//! where events and read models live, cannot store it, and no field of the shop has a
+//! use for it, so it is a 400 naming the problem on every store rather than a 500 on one.
 
+use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
+use axum::http::header::CONTENT_TYPE;
 use serde::de::DeserializeOwned;
 
 use crate::envelope::FieldError;
@@ -25,11 +31,42 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(request, state).await {
+        if !is_json(request.headers().get(CONTENT_TYPE).and_then(|v| v.to_str().ok())) {
+            return Err(ApiError::unsupported_media_type("the body must be JSON with Content-Type: application/json"));
+        }
+        let body = Bytes::from_request(request, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::too_large("the body is larger than this endpoint accepts")
+            } else {
+                ApiError::bad_request("request.unreadable_body", clean(&rejection.body_text()))
+            }
+        })?;
+        if holds_nul(&body) {
+            return Err(ApiError::bad_request(
+                "request.nul_character",
+                "strings may not contain the NUL character (\\u0000)",
+            ));
+        }
+        match axum::Json::<T>::from_bytes(&body) {
             Ok(axum::Json(value)) => Ok(Self(value)),
             Err(rejection) => Err(reject(rejection)),
         }
     }
+}
+
+/// `application/json` or any `application/…+json`, as `axum::Json` accepts.
+fn is_json(content_type: Option<&str>) -> bool {
+    let Some(essence) = content_type.and_then(|v| v.split(';').next()) else { return false };
+    let essence = essence.trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Whether JSON text holds the escape `\u0000` (a raw NUL is invalid JSON anyway): a
+/// `u0000` preceded by an odd run of backslashes (an even run is escaped backslashes).
+fn holds_nul(json: &[u8]) -> bool {
+    json.windows(5)
+        .enumerate()
+        .any(|(at, window)| window == b"u0000" && json[..at].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1)
 }
 
 fn reject(rejection: JsonRejection) -> ApiError {
@@ -83,6 +120,29 @@ fn clean(detail: &str) -> String {
         .unwrap_or(detail);
     let message = message.split(" at line ").next().unwrap_or(message);
     message.chars().take(300).collect()
+}
+
+#[cfg(test)]
+mod nul_tests {
+    use super::*;
+
+    #[test]
+    fn only_an_escaped_nul_counts() {
+        assert!(holds_nul(br#"{"name":"a\u0000b"}"#));
+        assert!(holds_nul(br#"{"a\u0000":1}"#));
+        assert!(holds_nul(br#"["\\\u0000"]"#), "an escaped backslash, then the escape");
+        assert!(!holds_nul(br#"{"name":"a\\u0000b"}"#), "an escaped backslash, then text");
+        assert!(!holds_nul(br#"{"name":"u0000"}"#));
+    }
+
+    #[test]
+    fn json_content_types_are_recognised() {
+        assert!(is_json(Some("application/json")));
+        assert!(is_json(Some("Application/JSON; charset=utf-8")));
+        assert!(is_json(Some("application/merge-patch+json")));
+        assert!(!is_json(Some("text/plain")));
+        assert!(!is_json(None));
+    }
 }
 
 #[cfg(test)]

@@ -317,3 +317,17 @@ async fn forged_tokens_are_refused() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_nul_character_in_a_string_is_a_400_on_postgresql_not_a_500() -> anyhow::Result<()> {
+    let app = TestApp::spawn_postgres().await?;
+    let admin = app.admin_token().await?;
+    let refused =
+        app.post("/api/v1/categories", Some(&admin), &json!({ "name": "Ket\u{0}tles", "parent_id": null })).await?;
+    assert_eq!(refused.status, 400, "{refused}");
+    assert_eq!(refused.error_codes(), vec!["request.nul_character"]);
+    let fine =
+        app.post("/api/v1/categories", Some(&admin), &json!({ "name": "Kettles \\u0000", "parent_id": null })).await?;
+    assert_eq!(fine.status, 201, "the text \\u0000 is not a NUL: {fine}");
+    Ok(())
+}

@@ -26,7 +26,63 @@ pub fn document() -> OpenApi {
         "bearer",
         SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
     );
-    doc
+    truthful(doc)
+}
+
+/// Answers every operation may get from the layers in front of the handlers, which
+/// the handlers' annotations cannot know: (status, description, only for operations
+/// that take a body).
+const GATEWAY_ANSWERS: [(&str, &str, bool); 5] = [
+    ("400", "The request is malformed (a header, the path or the query), or the body holds a NUL character", false),
+    ("413", "`request.too_large`: the body is larger than 64 KiB", true),
+    ("415", "`request.unsupported_media_type`: the body is not JSON", true),
+    (
+        "429",
+        "`request.rate_limited`: over this client's quota; `Retry-After` says when to try again",
+        false,
+    ),
+    (
+        "503",
+        "`request.timeout`, `server.busy`, `store.unavailable` or `read_model.unavailable`: retry after `Retry-After`",
+        false,
+    ),
+];
+
+/// Makes the generated document say what the server really does: the envelope's
+/// `data` is `null` on every error answer (utoipa renders `Option<T>` of a generic as
+/// plain `T`), and every operation may get the gateway's answers.
+fn truthful(doc: OpenApi) -> OpenApi {
+    let mut value = match serde_json::to_value(&doc) {
+        Ok(value) => value,
+        Err(_) => return doc,
+    };
+    if let Some(schemas) = value.pointer_mut("/components/schemas").and_then(|s| s.as_object_mut()) {
+        for (name, schema) in schemas.iter_mut() {
+            if let Some(data) = schema.pointer_mut("/properties/data").filter(|_| name.starts_with("Envelope")) {
+                let given = data.take();
+                *data = serde_json::json!({ "oneOf": [given, { "type": "null" }] });
+            }
+        }
+    }
+    let error = serde_json::json!({ "$ref": "#/components/schemas/Envelope_String" });
+    if let Some(paths) = value.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for operation in paths.values_mut().filter_map(|item| item.as_object_mut()).flat_map(|item| item.values_mut()) {
+            let takes_body = operation.get("requestBody").is_some();
+            let Some(responses) = operation.get_mut("responses").and_then(|r| r.as_object_mut()) else { continue };
+            for (status, description, needs_body) in GATEWAY_ANSWERS {
+                if (!needs_body || takes_body) && !responses.contains_key(status) {
+                    responses.insert(
+                        status.to_owned(),
+                        serde_json::json!({
+                            "description": description,
+                            "content": { "application/json": { "schema": error } },
+                        }),
+                    );
+                }
+            }
+        }
+    }
+    serde_json::from_value(value).unwrap_or(doc)
 }
 
 /// `GET /api/openapi.json` and `GET /docs`.
@@ -38,4 +94,23 @@ pub fn router() -> Router {
 pub fn print() -> anyhow::Result<()> {
     println!("{}", document().to_pretty_json()?);
     Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_answers_may_carry_null_data_and_every_operation_lists_the_gateway_answers() {
+        let doc = serde_json::to_value(document()).unwrap();
+        let data = &doc["components"]["schemas"]["Envelope_String"]["properties"]["data"];
+        assert_eq!(data["oneOf"][1], serde_json::json!({ "type": "null" }), "{data}");
+        let create = &doc["paths"]["/api/v1/products"]["post"]["responses"];
+        for status in ["413", "415", "429", "503"] {
+            assert!(create.get(status).is_some(), "POST /api/v1/products lacks {status}");
+        }
+        let read = &doc["paths"]["/api/v1/products"]["get"]["responses"];
+        assert!(read.get("429").is_some() && read.get("413").is_none(), "{read}");
+    }
 }

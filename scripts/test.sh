@@ -87,9 +87,28 @@ ensure_nats_server() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nats-server >/dev/null
 }
 
+# Schemathesis fuzzes the API from its OpenAPI document (tests/tests/openapi_fuzz.rs);
+# it gets a venv of its own beside SecantusDB's (never in the clone).
+SCHEMATHESIS_VERSION=4.32.5
+
+ensure_schemathesis() {
+  if [ -n "${EMPORIUM_SCHEMATHESIS:-}" ]; then return; fi
+  local venv
+  venv="$(dirname "$(mongo_venv)")/emporium-schemathesis-venv"
+  if [ ! -x "$venv/bin/pip" ]; then
+    python3 -m venv "$venv"
+  fi
+  if [ "$("$venv/bin/pip" show schemathesis 2>/dev/null | sed -n 's/^Version: //p')" != "$SCHEMATHESIS_VERSION" ]; then
+    echo "test.sh: installing Schemathesis $SCHEMATHESIS_VERSION into $venv (pip)…" >&2
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
+  fi
+  export EMPORIUM_SCHEMATHESIS="$venv/bin/schemathesis"
+}
+
 ensure_postgres
 choose_postgres_url
 ensure_secantusdb
+ensure_schemathesis
 ensure_nats_server
 
 if cargo nextest --version >/dev/null 2>&1; then

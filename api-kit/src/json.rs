@@ -41,6 +41,10 @@ where
                 ApiError::bad_request("request.unreadable_body", clean(&rejection.body_text()))
             }
         })?;
+        // serde would take `[…]` for a struct too (its fields in order): refuse it.
+        if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(ApiError::bad_request("request.not_an_object", "the body must be a JSON object"));
+        }
         if holds_nul(&body) {
             return Err(ApiError::bad_request(
                 "request.nul_character",

@@ -32,15 +32,12 @@ pub fn document() -> OpenApi {
 /// Answers every operation may get from the layers in front of the handlers, which
 /// the handlers' annotations cannot know: (status, description, only for operations
 /// that take a body).
-const GATEWAY_ANSWERS: [(&str, &str, bool); 5] = [
+const GATEWAY_ANSWERS: [(&str, &str, bool); 6] = [
     ("400", "The request is malformed (a header, the path or the query), or the body holds a NUL character", false),
+    ("401", "An `Authorization` header whose token is invalid, expired or of an ended session", false),
     ("413", "`request.too_large`: the body is larger than 64 KiB", true),
     ("415", "`request.unsupported_media_type`: the body is not JSON", true),
-    (
-        "429",
-        "`request.rate_limited`: over this client's quota; `Retry-After` says when to try again",
-        false,
-    ),
+    ("429", "`request.rate_limited`: over this client's quota; `Retry-After` says when to try again", false),
     (
         "503",
         "`request.timeout`, `server.busy`, `store.unavailable` or `read_model.unavailable`: retry after `Retry-After`",
@@ -50,7 +47,8 @@ const GATEWAY_ANSWERS: [(&str, &str, bool); 5] = [
 
 /// Makes the generated document say what the server really does: the envelope's
 /// `data` is `null` on every error answer (utoipa renders `Option<T>` of a generic as
-/// plain `T`), and every operation may get the gateway's answers.
+/// plain `T`), every operation may get the gateway's answers, a header is never `null`,
+/// and `Idempotency-Key` has the shape the middleware checks.
 fn truthful(doc: OpenApi) -> OpenApi {
     let mut value = match serde_json::to_value(&doc) {
         Ok(value) => value,
@@ -65,9 +63,24 @@ fn truthful(doc: OpenApi) -> OpenApi {
         }
     }
     let error = serde_json::json!({ "$ref": "#/components/schemas/Envelope_String" });
+    let idempotency_key = serde_json::json!({
+        "type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]([ -~]*[!-~])?$",
+    });
     if let Some(paths) = value.get_mut("paths").and_then(|p| p.as_object_mut()) {
         for operation in paths.values_mut().filter_map(|item| item.as_object_mut()).flat_map(|item| item.values_mut()) {
             let takes_body = operation.get("requestBody").is_some();
+            let parameters = operation.get_mut("parameters").and_then(|p| p.as_array_mut());
+            for parameter in parameters.into_iter().flatten().filter(|p| p["in"] == "header") {
+                if parameter["name"] == "Idempotency-Key" {
+                    parameter["schema"] = idempotency_key.clone();
+                } else if let Some(types) = parameter.pointer_mut("/schema/type").and_then(|t| t.as_array_mut()) {
+                    types.retain(|t| t != "null");
+                    if let [only] = types.as_slice() {
+                        let only = only.clone();
+                        parameter["schema"]["type"] = only;
+                    }
+                }
+            }
             let Some(responses) = operation.get_mut("responses").and_then(|r| r.as_object_mut()) else { continue };
             for (status, description, needs_body) in GATEWAY_ANSWERS {
                 if (!needs_body || takes_body) && !responses.contains_key(status) {

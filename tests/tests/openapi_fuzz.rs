@@ -1,0 +1,86 @@
+//! Schemathesis (PyPI) against `emporium serve`, from the served OpenAPI document: as a
+//! guest, a customer and an admin, every operation gets its documented examples, the
+//! boundary cases of its schema (the coverage phase) and generated requests. Any 5xx,
+//! an undocumented status, an answer that does not match its documented schema or
+//! content type, or a schema-violating request accepted fails the test.
+//!
+//! `scripts/test.sh` installs Schemathesis into the build cache's venv and sets
+//! `EMPORIUM_SCHEMATHESIS`; without it the test fails and says so, unless
+//! `EMPORIUM_SKIP_SCHEMATHESIS=1`. `EMPORIUM_SCHEMATHESIS_EXAMPLES` raises the number
+//! of generated requests per operation (20 in CI).
+//!
+//! Left out, with why:
+//! - the check that every schema-valid request is accepted (`positive_data_acceptance`):
+//!   the document does not yet carry every constraint the code checks (the gateway
+//!   issue's notes list them), and a position beyond the log's head is refused by design;
+//! - `POST /api/v1/users/logout`: with `everywhere` it ends the session the run uses;
+//! - `PUT /api/v1/users/profile`: Schemathesis 4.32.5 reports its optional `name` as a
+//!   missing required property (the document marks no field required).
+
+use std::process::Command;
+
+use emporium_tests::app::TestApp;
+use serde_json::json;
+
+const PASSWORD: &str = "correct horse battery staple";
+
+fn schemathesis() -> anyhow::Result<Option<String>> {
+    match std::env::var("EMPORIUM_SCHEMATHESIS") {
+        Ok(path) if !path.is_empty() => Ok(Some(path)),
+        _ if std::env::var("EMPORIUM_SKIP_SCHEMATHESIS").is_ok_and(|v| v == "1") => {
+            eprintln!("schemathesis: skipped (EMPORIUM_SKIP_SCHEMATHESIS=1)");
+            Ok(None)
+        }
+        _ => anyhow::bail!(
+            "Schemathesis is not installed: run scripts/test.sh (it installs it) or set EMPORIUM_SCHEMATHESIS \
+             to its binary (EMPORIUM_SKIP_SCHEMATHESIS=1 skips this test)"
+        ),
+    }
+}
+
+/// Runs Schemathesis against `app` with `token` (none: a guest); returns its report on failure.
+fn fuzz(binary: &str, app: &TestApp, token: Option<&str>) -> anyhow::Result<()> {
+    let examples = std::env::var("EMPORIUM_SCHEMATHESIS_EXAMPLES").unwrap_or_else(|_| "20".to_owned());
+    let scratch = tempfile::tempdir()?;
+    let mut command = Command::new(binary);
+    command
+        .current_dir(scratch.path())
+        .args(["run", &format!("{}/api/openapi.json", app.base)])
+        .args(["--phases", "examples,coverage,fuzzing", "--generation-deterministic", "--no-color", "-w", "1"])
+        .args(["-n", &examples, "--request-timeout", "10"])
+        .args(["--exclude-checks", "positive_data_acceptance"])
+        .args(["--exclude-path", "/api/v1/users/logout", "--exclude-operation-id", "update_profile"]);
+    if let Some(token) = token {
+        command.args(["-H", &format!("Authorization: Bearer {token}")]);
+    }
+    let output = command.output()?;
+    anyhow::ensure!(
+        output.status.success(),
+        "Schemathesis found failures ({}):\n{}\n{}",
+        token.map_or("guest", |_| "signed in"),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemathesis_finds_no_5xx_and_no_answer_the_document_does_not_describe() -> anyhow::Result<()> {
+    let Some(binary) = schemathesis()? else { return Ok(()) };
+    // One client on loopback sends thousands of requests: no per-client quota here
+    // (the limits have their own tests). The webhook is on so its header checks run.
+    let app = TestApp::spawn_with(
+        None,
+        &["--rate-limit", "0", "--auth-rate-limit", "0", "--stripe-webhook-secret", "whsec_schemathesis"],
+    )
+    .await?;
+    let (_, customer) = app.customer("fuzz@example.com").await?;
+    let admin = app.admin_token().await?;
+    let register = json!({ "email": "guest@example.com", "password": PASSWORD, "name": "Guest" });
+    assert_eq!(app.post("/api/v1/users/register", None, &register).await?.status, 201);
+    // The server is another process: blocking this test's thread on Schemathesis is fine.
+    for (who, token) in [("guest", None), ("customer", Some(customer.as_str())), ("admin", Some(admin.as_str()))] {
+        fuzz(&binary, &app, token).map_err(|e| e.context(format!("as {who}")))?;
+    }
+    Ok(())
+}

@@ -105,11 +105,22 @@ ensure_schemathesis() {
   export EMPORIUM_SCHEMATHESIS="$venv/bin/schemathesis"
 }
 
+# cargo-deny checks the dependency tree's licenses, bans and sources (deny.toml).
+ensure_cargo_deny() {
+  if cargo deny --version >/dev/null 2>&1; then return; fi
+  echo "test.sh: installing cargo-deny (cargo install, a few minutes once)…" >&2
+  CARGO_TARGET_DIR="$(dirname "${CARGO_TARGET_DIR:-$HOME/.cache/emporium-target}")/cargo-deny-build" \
+    cargo install cargo-deny --locked --quiet
+}
+
 ensure_postgres
 choose_postgres_url
 ensure_secantusdb
 ensure_schemathesis
 ensure_nats_server
+
+ensure_cargo_deny
+cargo deny --log-level error check licenses bans sources
 
 if cargo nextest --version >/dev/null 2>&1; then
   cargo nextest run --workspace --no-fail-fast "$@"

@@ -331,3 +331,30 @@ async fn a_nul_character_in_a_string_is_a_400_on_postgresql_not_a_500() -> anyho
     assert_eq!(fine.status, 201, "the text \\u0000 is not a NUL: {fine}");
     Ok(())
 }
+
+#[tokio::test]
+async fn guesses_at_one_address_meet_a_limit_whatever_client_sends_them() -> anyhow::Result<()> {
+    // No per-IP limit here: only the per-address one can stop the guesses.
+    let app = TestApp::spawn_with(None, &["--rate-limit", "0", "--auth-rate-limit", "0"]).await?;
+    app.customer("ann@example.com").await?;
+    let guess = json!({ "email": "ann@example.com", "password": "not her password" });
+    let mut answers = Vec::new();
+    for _ in 0..emporium_write_api::users::throttle::BURST + 5 {
+        answers.push(app.post("/api/v1/users/login", None, &guess).await?);
+    }
+    let limited: Vec<_> = answers.iter().filter(|a| a.status == 429).collect();
+    assert!(!limited.is_empty(), "no limit on guesses at one address");
+    assert!(
+        limited.iter().all(|a| a.error_codes() == vec!["auth.too_many_attempts"] && a.header("retry-after").is_some())
+    );
+    // An address without an account is limited alike: the 429 tells nothing.
+    let unknown = json!({ "email": "nobody@example.com", "password": "whatever it is" });
+    let mut statuses = Vec::new();
+    for _ in 0..emporium_write_api::users::throttle::BURST + 5 {
+        statuses.push(app.post("/api/v1/users/login", None, &unknown).await?.status);
+    }
+    assert!(statuses.contains(&429), "{statuses:?}");
+    // Other addresses are untouched.
+    let (_, _) = app.customer("bob@example.com").await?;
+    Ok(())
+}

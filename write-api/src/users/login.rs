@@ -80,6 +80,7 @@ fn invalid_refresh_token() -> ApiError {
         (status = 200, description = "Signed in", body = Envelope<Session>),
         (status = 400, description = "Malformed address or over-long password", body = Envelope<String>),
         (status = 401, description = "`auth.invalid_credentials`: unknown address or wrong password", body = Envelope<String>),
+        (status = 429, description = "`auth.too_many_attempts` for this address (any address, registered or not), or `request.rate_limited` for this client", body = Envelope<String>),
     )
 )]
 #[tracing::instrument(skip_all)]
@@ -91,6 +92,7 @@ pub async fn login(
     let email = problems.email("email", &body.email);
     let password = problems.given_password("password", &body.password);
     let (email, password) = problems.finish(|| Some((email?, password?)))?;
+    super::throttle::attempt(email.as_str())?;
     let Some(credentials) = state.accounts.credentials_by_email(email.as_str()).await.map_err(store_failed)? else {
         hashing::verify_dummy(password).await?;
         return Err(invalid_credentials());

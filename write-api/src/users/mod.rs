@@ -28,6 +28,7 @@ pub mod register;
 pub mod roles;
 pub mod secrets;
 pub mod sessions;
+pub mod throttle;
 pub mod verify;
 
 #[cfg(test)]

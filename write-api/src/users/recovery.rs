@@ -60,6 +60,7 @@ pub struct ResetPasswordRequest {
     responses(
         (status = 200, description = "Taken in (the same answer whether or not the address has an account)", body = Envelope<Accepted>),
         (status = 400, description = "Not an e-mail address", body = Envelope<String>),
+        (status = 429, description = "`auth.too_many_attempts` for this address (any address, registered or not), or `request.rate_limited` for this client", body = Envelope<String>),
     )
 )]
 #[tracing::instrument(skip_all)]
@@ -70,6 +71,7 @@ pub async fn forgot_password(
     let mut problems = Problems::default();
     let email = problems.email("email", &body.email);
     let email = problems.finish(|| email)?;
+    super::throttle::attempt(email.as_str())?;
     tokio::spawn(async move {
         if let Err(error) = mail_reset_link(&state, &email).await {
             tracing::error!(%error, "could not handle a forgot-password request");

@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, Request};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use emporium_api_kit::ApiError;
 use governor::clock::{Clock, DefaultClock};
@@ -95,22 +94,22 @@ impl std::fmt::Debug for RateLimits {
     }
 }
 
-/// Middleware: 429 for a client over its quota. Requests without a peer address
-/// (in-process tests) are not limited.
-pub async fn limit(limits: RateLimits, request: Request, next: Next) -> Response {
-    let client = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| peer.ip());
-    if let Some(client) = client
-        && let Err(retry_after) = limits.admit(client, request.uri().path())
-    {
+impl RateLimits {
+    /// The 429 for a client over its quota, or `None` to let the request through.
+    /// Requests without a peer address (in-process tests) are not limited.
+    pub fn refusal(&self, request: &Request) -> Option<Response> {
+        let client = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| peer.ip())?;
+        let retry_after = self.admit(client, request.uri().path()).err()?;
         tracing::info!(%client, path = request.uri().path(), retry_after, "rate limited");
-        return ApiError::too_many_requests(
-            "request.rate_limited",
-            format!("too many requests from this address; retry in {retry_after} s"),
-            retry_after.max(1),
+        Some(
+            ApiError::too_many_requests(
+                "request.rate_limited",
+                format!("too many requests from this address; retry in {retry_after} s"),
+                retry_after.max(1),
+            )
+            .into_response(),
         )
-        .into_response();
     }
-    next.run(request).await
 }
 
 #[cfg(test)]

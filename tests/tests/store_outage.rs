@@ -76,6 +76,10 @@ async fn commands_answer_503_while_postgres_is_away_and_nothing_acknowledged_is_
     let read = app.get(&format!("/api/v1/products/{item}"), None).await?;
     assert_eq!((read.status, read.error_codes()), (503, vec!["read_model.unavailable".to_owned()]), "{read}");
     assert!(read.header("retry-after").is_some(), "{read}");
+    // Signing in needs the account store, on the same database: 503 as well, never a 500.
+    let login = json!({ "email": "outage-0@example.com", "password": "whatever it is" });
+    let refused = app.post("/api/v1/users/login", None, &login).await?;
+    assert_eq!((refused.status, refused.error_codes()), (503, vec!["store.unavailable".to_owned()]), "{refused}");
 
     set_reachable(&database, true).await?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);

@@ -28,8 +28,13 @@ pub fn not_found() -> ApiError {
     ApiError::not_found("customer.not_found", "no such customer")
 }
 
-/// A 500 for an account store failure (logged with its cause chain).
+/// 503 `store.unavailable` when the account store is out of reach, else a 500 (logged
+/// with its cause chain).
 pub fn store_failed(error: AccountStoreError) -> ApiError {
+    if error.is_unavailable() {
+        tracing::warn!(%error, "account store unavailable; answering 503");
+        return ApiError::unavailable("store.unavailable", "the account store is unavailable; retry shortly", 2);
+    }
     ApiError::internal(&error)
 }
 

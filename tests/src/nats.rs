@@ -152,7 +152,24 @@ impl Drop for NatsServer {
 impl NatsCluster {
     /// `size` JetStream nodes routed to each other on loopback ports; returns once a
     /// client can connect and JetStream (with its meta leader) answers on every node.
+    ///
+    /// Ports are picked free and bound a moment later by the servers, so another test
+    /// may take one in between: a start that fails with "address already in use" is
+    /// tried again on new ports (at most three times).
     pub async fn start(size: usize) -> anyhow::Result<Self> {
+        let mut attempt = 1;
+        loop {
+            match Self::start_once(size).await {
+                Err(error) if attempt < 3 && format!("{error:#}").contains("address already in use") => {
+                    eprintln!("nats cluster: a port was taken before its server bound it; retrying on new ports");
+                    attempt += 1;
+                }
+                result => return result,
+            }
+        }
+    }
+
+    async fn start_once(size: usize) -> anyhow::Result<Self> {
         anyhow::ensure!(size >= 1, "a cluster needs at least one node");
         let name = format!("emporium-test-{}", uuid::Uuid::now_v7().simple());
         let client_ports: Vec<u16> = (0..size).map(|_| free_port()).collect::<anyhow::Result<_>>()?;

@@ -22,10 +22,10 @@ pub struct CategoryParams {
     /// Only the direct children of this category id.
     pub parent_id: Option<String>,
     /// Page number from 1 (default 1).
-    #[param(value_type = Option<u64>)]
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000)]
     pub page: Option<String>,
     /// Categories per page, 1-100 (default 100).
-    #[param(value_type = Option<u64>)]
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
     pub page_size: Option<String>,
 }
 

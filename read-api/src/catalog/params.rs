@@ -25,6 +25,7 @@ const SEARCHED: [&str; 4] = ["name", "description", "sku", "category_name"];
 #[into_params(parameter_in = Query)]
 pub struct ProductParams {
     /// Text to find (case-insensitive) in name, description, SKU or category name; at most 200 characters.
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// A category id, or a category's exact name.
     pub category: Option<String>,
@@ -35,12 +36,13 @@ pub struct ProductParams {
     #[param(value_type = Option<i64>)]
     pub max_price: Option<String>,
     /// `price`, `-price`, `name`, `-name`, `newest` (default) or `oldest`.
+    #[param(pattern = "^(|price|-price|name|-name|newest|oldest)$")]
     pub sort: Option<String>,
     /// Page number from 1 (default 1).
-    #[param(value_type = Option<u64>)]
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000)]
     pub page: Option<String>,
     /// Products per page, 1-100 (default 20).
-    #[param(value_type = Option<u64>)]
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
     pub page_size: Option<String>,
 }
 

@@ -33,16 +33,21 @@ const STATUSES: [NotificationStatus; 5] = [
 #[into_params(parameter_in = Query)]
 pub struct HistoryParams {
     /// Page number from 1 (default 1).
-    #[param(value_type = Option<u64>)]
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000)]
     pub page: Option<String>,
     /// Notifications per page, 1-100 (default 20).
-    #[param(value_type = Option<u64>)]
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
     pub page_size: Option<String>,
     /// Only notifications in this status (`queued`, `sent`, `retrying`, `failed`, `gave_up`).
+    #[param(pattern = "^(|queued|sent|retrying|failed|gave_up)$")]
     pub status: Option<String>,
     /// Only notifications of this kind (`welcome`, `order_confirmation`, …, `promotion`).
+    #[param(
+        pattern = "^(|welcome|order_confirmation|payment_confirmation|shipping_update|cancellation|refund|promotion)$"
+    )]
     pub kind: Option<String>,
     /// Only notifications on this channel (`email`, `sms`).
+    #[param(pattern = "^(|email|sms)$")]
     pub channel: Option<String>,
 }
 

@@ -74,12 +74,13 @@ pub async fn get_order(
 #[into_params(parameter_in = Query)]
 pub struct HistoryParams {
     /// Page number from 1 (default 1).
-    #[param(value_type = Option<u64>)]
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 1000000)]
     pub page: Option<String>,
     /// Orders per page, 1-100 (default 20).
-    #[param(value_type = Option<u64>)]
+    #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
     pub page_size: Option<String>,
     /// Only orders in this status.
+    #[param(pattern = "^(|pending|awaiting_payment|paid|confirmed|shipped|delivered|cancelled|refunded)$")]
     pub status: Option<String>,
 }
 

@@ -19,6 +19,7 @@ pub struct AddItemRequest {
     /// The product's id.
     pub product_id: String,
     /// Units to add, 1-1000 (merged into the product's line if it has one).
+    #[schema(minimum = 1, maximum = 1000)]
     pub quantity: i64,
 }
 
@@ -27,6 +28,7 @@ pub struct AddItemRequest {
 #[serde(deny_unknown_fields)]
 pub struct ChangeQuantityRequest {
     /// The line's new quantity, 1-1000.
+    #[schema(minimum = 1, maximum = 1000)]
     pub quantity: i64,
 }
 

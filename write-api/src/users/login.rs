@@ -34,6 +34,7 @@ pub struct LoginRequest {
     /// The sign-in address (any case).
     pub email: String,
     /// The password.
+    #[schema(min_length = 1, max_length = 128)]
     pub password: String,
 }
 

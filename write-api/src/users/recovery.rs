@@ -48,6 +48,7 @@ pub struct ResetPasswordRequest {
     /// The `token` of the mailed link.
     pub token: String,
     /// The new password, 8 to 128 characters.
+    #[schema(min_length = 8, max_length = 128)]
     pub new_password: String,
 }
 

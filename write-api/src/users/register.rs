@@ -43,6 +43,7 @@ pub struct RegisterRequest {
     /// Sign-in address; stored lower-cased; one account per address.
     pub email: String,
     /// 8 to 128 characters.
+    #[schema(min_length = 8, max_length = 128)]
     pub password: String,
     /// Display name, 1 to 200 characters.
     pub name: String,

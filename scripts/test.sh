@@ -87,6 +87,17 @@ ensure_nats_server() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nats-server >/dev/null
 }
 
+# The shared rate-limit store's tests start their own redis-server on free ports, never
+# the machine's shared one: only the binary is needed.
+ensure_redis_server() {
+  if [ -n "${REDIS_SERVER_BIN:-}" ] || command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ]; then
+    return
+  fi
+  echo "test.sh: installing redis-server (apt-get)…" >&2
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq redis-server >/dev/null
+}
+
 # Schemathesis fuzzes the API from its OpenAPI document (tests/tests/openapi_fuzz.rs);
 # it gets a venv of its own beside SecantusDB's (never in the clone).
 SCHEMATHESIS_VERSION=4.32.5
@@ -118,6 +129,7 @@ choose_postgres_url
 ensure_secantusdb
 ensure_schemathesis
 ensure_nats_server
+ensure_redis_server
 
 ensure_cargo_deny
 cargo deny --log-level error check licenses bans sources

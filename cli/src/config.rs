@@ -136,6 +136,11 @@ pub struct HttpArgs {
     /// recovery, refresh and verification resend (0: unlimited).
     #[arg(long, env = "EMPORIUM_AUTH_RATE_LIMIT", default_value_t = 30)]
     pub auth_rate_limit: u32,
+    /// Where rate limits count: this process (the default), or a Redis server shared by
+    /// every replica, `redis://[:password@]host:port[/db]`, so they count together.
+    /// Checked at start; while it does not answer, each process counts on its own.
+    #[arg(long, env = "EMPORIUM_RATE_LIMIT_STORE", hide_env_values = true)]
+    pub rate_limit_store: Option<Secret>,
     /// A browser origin allowed to call the API (CORS), e.g. `https://shop.example`;
     /// repeat for several. None by default: browsers may call only from the API's own origin.
     #[arg(long = "cors-origin", env = "EMPORIUM_CORS_ORIGINS", value_delimiter = ',')]

@@ -1,6 +1,8 @@
 //! What the seed's API gateway adds to every request: rate limits per client
 //! ([`crate::rate_limits`]), security headers, CORS for the origins an operator allows
-//! (none by default), and a bound on how long one request may take.
+//! (none by default), a bound on how long one request may take, and gzip for clients
+//! that accept it (answers over 32 bytes; never live feeds, whose events must not wait
+//! in a compressor's buffer).
 //!
 //! Headers an endpoint sets itself (the account pages' and the unsubscribe page's
 //! stricter policies) are kept; the rest get safe defaults here:
@@ -21,9 +23,11 @@ use axum::http::{HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use emporium_api_kit::ApiError;
+use emporium_infra::rate_limits::RateLimitStore;
+use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::rate_limits::{Quotas, RateLimits};
+use crate::rate_limits::{Quotas, RateLimits, client_of};
 
 /// The policy of HTML pages that set none: their own scripts and styles (Swagger UI
 /// styles inline), nothing from elsewhere, never framed.
@@ -37,6 +41,8 @@ const HSTS: &str = "max-age=31536000";
 pub struct GatewaySettings {
     /// The rate limits per client.
     pub quotas: Quotas,
+    /// Where the rate limits count.
+    pub store: RateLimitStore,
     /// Origins allowed to call the API from a browser (`https://shop.example`).
     pub cors_origins: Vec<HeaderValue>,
     /// Send HSTS (the public URL is https).
@@ -50,7 +56,7 @@ pub struct GatewaySettings {
 /// future per request, which showed on the cheapest requests.
 pub fn wrap(routes: Router, settings: &GatewaySettings) -> Router {
     let gate = Arc::new(Gate {
-        limits: RateLimits::new(settings.quotas),
+        limits: RateLimits::new(settings.quotas, &settings.store),
         timeout: settings.request_timeout,
         hsts: settings.hsts,
     });
@@ -60,7 +66,9 @@ pub fn wrap(routes: Router, settings: &GatewaySettings) -> Router {
     if !settings.cors_origins.is_empty() {
         routes = routes.layer(cors(settings.cors_origins.clone()));
     }
-    routes
+    // tower-http's default predicate already skips small answers, images and
+    // `text/event-stream`.
+    routes.layer(CompressionLayer::new().gzip(true))
 }
 
 /// CORS for exactly `origins`: the API's methods, bearer tokens and the headers the
@@ -97,7 +105,7 @@ struct Gate {
 /// not answered within the timeout (a streamed body, such as an order's live feed, is
 /// not cut: its handler has answered); adds the security headers to every answer.
 async fn guard(gate: Arc<Gate>, request: Request, next: Next) -> Response {
-    let mut response = match gate.limits.refusal(&request) {
+    let mut response = match gate.limits.refusal(client_of(&request), request.uri().path()).await {
         Some(refused) => refused,
         None => match tokio::time::timeout(gate.timeout, next.run(request)).await {
             Ok(response) => response,

@@ -3,10 +3,10 @@
 //! (sign-in, registration, password recovery, refresh, verification resend). A caller
 //! over its quota gets 429 `request.rate_limited` in the envelope with `Retry-After`.
 //!
-//! Counts are per process: replicas behind a balancer each allow the quota (a shared
-//! store is not built yet; see the closing notes of the gateway issue). The client is
-//! the TCP peer: behind a reverse proxy every request comes from the proxy, so give the
-//! proxy its own limits there and raise these.
+//! Counts are per process unless `--rate-limit-store redis://…` names a shared store
+//! (see [`emporium_infra::rate_limits`]), so replicas behind a balancer count together.
+//! The client is the TCP peer: behind a reverse proxy every request comes from the
+//! proxy, so give the proxy its own limits there and raise these.
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
@@ -16,8 +16,7 @@ use std::time::Duration;
 use axum::extract::{ConnectInfo, Request};
 use axum::response::{IntoResponse, Response};
 use emporium_api_kit::ApiError;
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use emporium_infra::rate_limits::{KeyedLimiter, Quota, RateLimitStore, retry_after_secs};
 
 /// The paths of the strict quota.
 const GUARDED: [&str; 5] = [
@@ -44,16 +43,16 @@ pub struct Quotas {
 /// The limiters of one process.
 #[derive(Clone)]
 pub struct RateLimits {
-    every: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
-    guarded: Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>,
+    every: Option<Arc<KeyedLimiter<IpAddr>>>,
+    guarded: Option<Arc<KeyedLimiter<IpAddr>>>,
 }
 
 impl RateLimits {
     /// Limiters for `quotas`: a burst of the whole quota (a second's or a minute's worth)
-    /// is allowed, then requests at the quota's rate.
-    pub fn new(quotas: Quotas) -> Self {
-        let every = quotas.per_second.map(|n| Arc::new(RateLimiter::keyed(Quota::per_second(n))));
-        let guarded = quotas.guarded_per_minute.map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n))));
+    /// is allowed, then requests at the quota's rate; counted in `store`.
+    pub fn new(quotas: Quotas, store: &RateLimitStore) -> Self {
+        let every = quotas.per_second.map(|n| Arc::new(store.limiter("gateway.every", Quota::per_second(n))));
+        let guarded = quotas.guarded_per_minute.map(|n| Arc::new(store.limiter("gateway.auth", Quota::per_minute(n))));
         Self { every, guarded }
     }
 
@@ -65,21 +64,17 @@ impl RateLimits {
             loop {
                 every.tick().await;
                 for limiter in [&limits.every, &limits.guarded].into_iter().flatten() {
-                    limiter.retain_recent();
-                    limiter.shrink_to_fit();
+                    limiter.forget_idle();
                 }
             }
         });
     }
 
     /// Admits `client` to `path`, or says how many seconds until it may try again.
-    fn admit(&self, client: IpAddr, path: &str) -> Result<(), u64> {
+    async fn admit(&self, client: IpAddr, path: &str) -> Result<(), u64> {
         let guarded = if GUARDED.contains(&path) { self.guarded.as_ref() } else { None };
         for limiter in [self.every.as_ref(), guarded].into_iter().flatten() {
-            if let Err(not_until) = limiter.check_key(&client) {
-                let wait = not_until.wait_time_from(DefaultClock::default().now());
-                return Err(wait.as_secs() + u64::from(wait.subsec_nanos() > 0));
-            }
+            limiter.check(&client).await.map_err(retry_after_secs)?;
         }
         Ok(())
     }
@@ -94,18 +89,23 @@ impl std::fmt::Debug for RateLimits {
     }
 }
 
+/// The client a request came from: its TCP peer.
+pub fn client_of(request: &Request) -> Option<IpAddr> {
+    request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| peer.ip())
+}
+
 impl RateLimits {
     /// The 429 for a client over its quota, or `None` to let the request through.
     /// Requests without a peer address (in-process tests) are not limited.
-    pub fn refusal(&self, request: &Request) -> Option<Response> {
-        let client = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| peer.ip())?;
-        let retry_after = self.admit(client, request.uri().path()).err()?;
-        tracing::info!(%client, path = request.uri().path(), retry_after, "rate limited");
+    pub async fn refusal(&self, client: Option<IpAddr>, path: &str) -> Option<Response> {
+        let client = client?;
+        let retry_after = self.admit(client, path).await.err()?;
+        tracing::info!(%client, path, retry_after, "rate limited");
         Some(
             ApiError::too_many_requests(
                 "request.rate_limited",
                 format!("too many requests from this address; retry in {retry_after} s"),
-                retry_after.max(1),
+                retry_after,
             )
             .into_response(),
         )
@@ -120,27 +120,27 @@ mod tests {
         Quotas { per_second: NonZeroU32::new(per_second), guarded_per_minute: NonZeroU32::new(guarded_per_minute) }
     }
 
-    #[test]
-    fn the_guarded_paths_have_their_own_stricter_quota_per_client() {
-        let limits = RateLimits::new(quotas(1_000, 3));
+    #[tokio::test]
+    async fn the_guarded_paths_have_their_own_stricter_quota_per_client() {
+        let limits = RateLimits::new(quotas(1_000, 3), &RateLimitStore::InProcess);
         let ann = IpAddr::from([10, 0, 0, 1]);
         let bob = IpAddr::from([10, 0, 0, 2]);
         for _ in 0..3 {
-            assert_eq!(limits.admit(ann, "/api/v1/users/login"), Ok(()));
+            assert_eq!(limits.admit(ann, "/api/v1/users/login").await, Ok(()));
         }
-        let wait = limits.admit(ann, "/api/v1/users/login").unwrap_err();
+        let wait = limits.admit(ann, "/api/v1/users/login").await.unwrap_err();
         assert!((1..=20).contains(&wait), "a minute's quota of 3 refills one every 20 s: {wait}");
-        assert_eq!(limits.admit(ann, "/api/v1/users/register"), Err(wait), "one quota for every guarded path");
-        assert_eq!(limits.admit(ann, "/api/v1/products"), Ok(()), "other paths are not guarded");
-        assert_eq!(limits.admit(bob, "/api/v1/users/login"), Ok(()), "another client has its own quota");
+        assert_eq!(limits.admit(ann, "/api/v1/users/register").await, Err(wait), "one quota for every guarded path");
+        assert_eq!(limits.admit(ann, "/api/v1/products").await, Ok(()), "other paths are not guarded");
+        assert_eq!(limits.admit(bob, "/api/v1/users/login").await, Ok(()), "another client has its own quota");
     }
 
-    #[test]
-    fn no_quota_means_no_limit() {
-        let limits = RateLimits::new(quotas(0, 0));
+    #[tokio::test]
+    async fn no_quota_means_no_limit() {
+        let limits = RateLimits::new(quotas(0, 0), &RateLimitStore::InProcess);
         let ann = IpAddr::from([10, 0, 0, 1]);
         for _ in 0..10_000 {
-            assert_eq!(limits.admit(ann, "/api/v1/users/login"), Ok(()));
+            assert_eq!(limits.admit(ann, "/api/v1/users/login").await, Ok(()));
         }
     }
 }

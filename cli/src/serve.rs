@@ -19,13 +19,15 @@ use emporium_commands::sagas::order_fulfilment::{OrderFulfilment, SagaSettings};
 use emporium_infra::follow::Health;
 use emporium_infra::leader::LeaderTiming;
 use emporium_infra::private_files;
+use emporium_infra::rate_limits::RateLimitStore;
 use emporium_infra::read_store::{self, CachedReadStore};
 use emporium_projections::{ProjectionRunner, models};
 use emporium_read_api::ReadState;
 use emporium_read_api::health::{self, HealthState};
+use emporium_write_api::users::throttle::AddressAttempts;
 use emporium_write_api::{AuthSettings, WriteState};
 
-use crate::config::{HttpArgs, ServeArgs};
+use crate::config::{HttpArgs, Secret, ServeArgs};
 use crate::gateway::{self, GatewaySettings};
 use crate::process_managers::{self, ProcessManagers};
 use crate::rate_limits::Quotas;
@@ -104,6 +106,7 @@ pub async fn serve_on(
         reads = Arc::new(CachedReadStore::new(reads, read_store::DEFAULT_CACHE_CAPACITY));
     }
     let public_url = public_url(&args.http);
+    let rate_limit_store = RateLimitStore::open(args.http.rate_limit_store.as_ref().map(Secret::expose)).await?;
     let health = Health::new();
     // Only processes that run consumers need the bus: the APIs never wait for NATS.
     let source = if parts.process_managers() {
@@ -170,6 +173,7 @@ pub async fn serve_on(
             auth: AuthSettings { public_url, ..AuthSettings::default() },
             gateway,
             stripe_webhook_secret: args.payments.stripe_webhook_secret.as_ref().map(|secret| secret.expose().into()),
+            attempts: AddressAttempts::new(&rate_limit_store),
         };
         if let (Some(email), Some(password)) = (&args.http.admin_email, &args.http.admin_password) {
             emporium_write_api::users::ensure_admin(&state, email, password.expose())
@@ -233,7 +237,7 @@ pub async fn serve_on(
     app = app
         .merge(health::router(HealthState { events, consumers: health, applied, parked_in }))
         .merge(crate::openapi::router());
-    let app = gateway::wrap(http::finish(app), &gateway_settings(&args.http)?);
+    let app = gateway::wrap(http::finish(app), &gateway_settings(&args.http, rate_limit_store)?);
 
     let local = listener.local_addr().context("reading the bound address")?;
     tracing::info!(address = %local, data_dir = %args.store.data_dir.display(), ?parts, source = source.as_ref().map(|s| s.kind()), "emporium listening");
@@ -256,7 +260,7 @@ pub async fn serve_on(
 }
 
 /// The gateway's settings from the flags.
-fn gateway_settings(http: &HttpArgs) -> anyhow::Result<GatewaySettings> {
+fn gateway_settings(http: &HttpArgs, store: RateLimitStore) -> anyhow::Result<GatewaySettings> {
     let cors_origins = http
         .cors_origins
         .iter()
@@ -274,6 +278,7 @@ fn gateway_settings(http: &HttpArgs) -> anyhow::Result<GatewaySettings> {
             per_second: NonZeroU32::new(http.rate_limit),
             guarded_per_minute: NonZeroU32::new(http.auth_rate_limit),
         },
+        store,
         cors_origins,
         hsts: public_url(http).starts_with("https://"),
         request_timeout: std::time::Duration::from_secs(http.request_timeout_secs),

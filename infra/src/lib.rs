@@ -11,6 +11,7 @@
 //! - [`mailer`]: the mail port and its adapters;
 //! - [`payments`]: the payment gateway port and its adapters;
 //! - [`sms`]: the SMS port and its adapters (log, Twilio);
+//! - [`rate_limits`]: rate limits per key, in process or shared through Redis;
 //! - [`private_files`]: the data directory's files, readable by their owner only.
 
 // Helpers the SQL adapters share (group commit, stored-answer encoding, error
@@ -27,5 +28,6 @@ pub mod leader;
 pub mod mailer;
 pub mod payments;
 pub mod private_files;
+pub mod rate_limits;
 pub mod read_store;
 pub mod sms;

@@ -358,3 +358,34 @@ async fn guesses_at_one_address_meet_a_limit_whatever_client_sends_them() -> any
     let (_, _) = app.customer("bob@example.com").await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn answers_are_gzipped_for_clients_that_accept_it_and_live_feeds_are_not() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let client = reqwest::Client::new();
+    let url = format!("{}/api/openapi.json", app.base);
+    let plain = client.get(&url).send().await?;
+    assert_eq!(plain.headers().get("content-encoding"), None, "no compression unasked");
+    let plain = plain.bytes().await?;
+    let zipped = client.get(&url).header("accept-encoding", "gzip").send().await?;
+    assert_eq!(zipped.headers().get("content-encoding").and_then(|v| v.to_str().ok()), Some("gzip"));
+    assert_eq!(zipped.headers().get("x-content-type-options").and_then(|v| v.to_str().ok()), Some("nosniff"));
+    let zipped = zipped.bytes().await?;
+    assert_eq!(zipped.get(..2), Some(&[0x1f, 0x8b][..]), "a gzip stream");
+    assert!(zipped.len() * 4 < plain.len(), "{} bytes zipped from {}", zipped.len(), plain.len());
+
+    let admin = app.admin_token().await?;
+    let product = emporium_tests::checkout::product(&app, &admin, "GZIP-1", 1_000, 5).await?;
+    let (_, ann) = app.customer("ann@example.com").await?;
+    let order = emporium_tests::checkout::placed(&app, &ann, &product, 1, "pm_card_visa").await?;
+    let feed = client
+        .get(format!("{}/api/v1/orders/{order}/events", app.base))
+        .bearer_auth(&ann)
+        .header("accept-encoding", "gzip")
+        .header("accept", "text/event-stream")
+        .send()
+        .await?;
+    assert_eq!(feed.status(), 200);
+    assert_eq!(feed.headers().get("content-encoding"), None, "a live feed is never buffered by a compressor");
+    Ok(())
+}

@@ -11,6 +11,7 @@ use emporium_infra::mailer::Mailer;
 use emporium_infra::payments::PaymentGateway;
 
 use crate::payments::webhooks::SigningSecret;
+use crate::users::throttle::AddressAttempts;
 
 /// Token lifetimes and where mailed links point.
 #[derive(Debug, Clone)]
@@ -53,6 +54,8 @@ pub struct WriteState {
     pub gateway: Arc<dyn PaymentGateway>,
     /// The Stripe webhook endpoint's signing secret; `None` leaves webhooks off (404).
     pub stripe_webhook_secret: Option<SigningSecret>,
+    /// Sign-in and recovery attempts per address.
+    pub attempts: AddressAttempts,
 }
 
 impl FromRef<WriteState> for TokenKeys {

@@ -93,7 +93,7 @@ pub async fn login(
     let email = problems.email("email", &body.email);
     let password = problems.given_password("password", &body.password);
     let (email, password) = problems.finish(|| Some((email?, password?)))?;
-    super::throttle::attempt(email.as_str())?;
+    state.attempts.attempt(email.as_str()).await?;
     let Some(credentials) = state.accounts.credentials_by_email(email.as_str()).await.map_err(store_failed)? else {
         hashing::verify_dummy(password).await?;
         return Err(invalid_credentials());

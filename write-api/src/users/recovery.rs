@@ -72,7 +72,7 @@ pub async fn forgot_password(
     let mut problems = Problems::default();
     let email = problems.email("email", &body.email);
     let email = problems.finish(|| email)?;
-    super::throttle::attempt(email.as_str())?;
+    state.attempts.attempt(email.as_str()).await?;
     tokio::spawn(async move {
         if let Err(error) = mail_reset_link(&state, &email).await {
             tracing::error!(%error, "could not handle a forgot-password request");

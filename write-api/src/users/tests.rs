@@ -62,6 +62,7 @@ async fn shop() -> Shop {
         auth: AuthSettings { public_url: "http://shop.test".into(), ..AuthSettings::default() },
         gateway: Arc::new(SimulatedGateway::default()),
         stripe_webhook_secret: None,
+        attempts: Default::default(),
     };
     let router = router().with_state(state.clone());
     Shop { _dir: dir, outbox, state, router }

@@ -6,16 +6,16 @@
 //! thousand tries a day instead of millions.
 //!
 //! Every address counts alike, registered or not, so the 429 says nothing about which
-//! addresses have accounts. Counts are per process, like the per-IP limits.
+//! addresses have accounts. Counts live where the gateway's do (this process, or the
+//! shared store every replica uses).
 
 use std::num::NonZeroU32;
-use std::sync::OnceLock;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use emporium_api_kit::ApiError;
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use emporium_infra::rate_limits::{KeyedLimiter, Quota, RateLimitStore, retry_after_secs};
 
 /// Attempts allowed at once per address.
 pub const BURST: u32 = 20;
@@ -25,32 +25,43 @@ pub const REFILL: Duration = Duration::from_secs(30);
 /// it has seen until told to forget).
 const FORGET_EVERY: u64 = 4096;
 
-fn limiter() -> &'static DefaultKeyedRateLimiter<String> {
-    static LIMITER: OnceLock<DefaultKeyedRateLimiter<String>> = OnceLock::new();
-    LIMITER.get_or_init(|| {
-        let burst = NonZeroU32::new(BURST).unwrap_or(NonZeroU32::MIN);
-        let quota = Quota::with_period(REFILL).unwrap_or_else(|| Quota::per_minute(burst)).allow_burst(burst);
-        RateLimiter::keyed(quota)
-    })
+/// The attempts per address of one API process.
+#[derive(Clone, Debug)]
+pub struct AddressAttempts {
+    limiter: Arc<KeyedLimiter<String>>,
+    attempts: Arc<AtomicU64>,
 }
 
-/// Counts an attempt for `email` (normalised); 429 `auth.too_many_attempts` with
-/// `Retry-After` when the address has used its attempts.
-pub fn attempt(email: &str) -> Result<(), ApiError> {
-    static ATTEMPTS: AtomicU64 = AtomicU64::new(0);
-    let limiter = limiter();
-    if ATTEMPTS.fetch_add(1, Ordering::Relaxed) % FORGET_EVERY == FORGET_EVERY - 1 {
-        limiter.retain_recent();
+impl AddressAttempts {
+    /// Counted in `store`.
+    pub fn new(store: &RateLimitStore) -> Self {
+        let burst = NonZeroU32::new(BURST).unwrap_or(NonZeroU32::MIN);
+        let quota = Quota::with_period(REFILL).unwrap_or_else(|| Quota::per_minute(burst)).allow_burst(burst);
+        Self { limiter: Arc::new(store.limiter("auth.address", quota)), attempts: Arc::new(AtomicU64::new(0)) }
     }
-    limiter.check_key(&email.to_owned()).map_err(|not_until| {
-        let wait = not_until.wait_time_from(DefaultClock::default().now());
-        tracing::warn!("too many sign-in or recovery attempts for one address; answering 429");
-        ApiError::too_many_requests(
-            "auth.too_many_attempts",
-            "too many attempts for this address; wait and try again",
-            wait.as_secs().max(1),
-        )
-    })
+
+    /// Counts an attempt for `email` (normalised); 429 `auth.too_many_attempts` with
+    /// `Retry-After` when the address has used its attempts.
+    pub async fn attempt(&self, email: &str) -> Result<(), ApiError> {
+        if self.attempts.fetch_add(1, Ordering::Relaxed) % FORGET_EVERY == FORGET_EVERY - 1 {
+            self.limiter.forget_idle();
+        }
+        self.limiter.check(&email.to_owned()).await.map_err(|wait| {
+            tracing::warn!("too many sign-in or recovery attempts for one address; answering 429");
+            ApiError::too_many_requests(
+                "auth.too_many_attempts",
+                "too many attempts for this address; wait and try again",
+                retry_after_secs(wait),
+            )
+        })
+    }
+}
+
+impl Default for AddressAttempts {
+    /// Counted in this process.
+    fn default() -> Self {
+        Self::new(&RateLimitStore::InProcess)
+    }
 }
 
 #[cfg(test)]
@@ -58,15 +69,16 @@ pub fn attempt(email: &str) -> Result<(), ApiError> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn an_address_gets_its_burst_then_waits_and_others_are_untouched() {
-        let address = format!("throttle-{}@example.com", uuid::Uuid::now_v7());
+    #[tokio::test]
+    async fn an_address_gets_its_burst_then_waits_and_others_are_untouched() {
+        let attempts = AddressAttempts::default();
+        let address = "throttle@example.com";
         for _ in 0..BURST {
-            attempt(&address).unwrap();
+            attempts.attempt(address).await.unwrap();
         }
-        let refused = attempt(&address).unwrap_err();
+        let refused = attempts.attempt(address).await.unwrap_err();
         assert_eq!((refused.status.as_u16(), refused.code.as_str()), (429, "auth.too_many_attempts"));
         assert!(refused.retry_after.is_some_and(|s| (1..=REFILL.as_secs()).contains(&s)));
-        attempt(&format!("other-{address}")).unwrap();
+        attempts.attempt("other@example.com").await.unwrap();
     }
 }

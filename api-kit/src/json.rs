@@ -53,6 +53,13 @@ where
         }
         match axum::Json::<T>::from_bytes(&body) {
             Ok(axum::Json(value)) => Ok(Self(value)),
+            // JSON has one number type: `3.0` is the integer 3 to JSON Schema (and so to
+            // the OpenAPI document and its clients), though serde refuses it for an
+            // integer field. Only then is the body read again with such numbers made
+            // integers; the first refusal stands if that does not help.
+            Err(rejection @ JsonRejection::JsonDataError(_)) => {
+                integers_as_integers(&body).map(Self).ok_or_else(|| reject(rejection))
+            }
             Err(rejection) => Err(reject(rejection)),
         }
     }
@@ -71,6 +78,28 @@ fn holds_nul(json: &[u8]) -> bool {
     json.windows(5)
         .enumerate()
         .any(|(at, window)| window == b"u0000" && json[..at].iter().rev().take_while(|&&b| b == b'\\').count() % 2 == 1)
+}
+
+/// The body with every whole-valued number (`3.0`, `1e3`) written as an integer,
+/// deserialised as `T`; `None` when it still does not fit.
+fn integers_as_integers<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
+    fn walk(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Number(number) if number.is_f64() => {
+                // Within ±2^53 a double holds every integer exactly.
+                if let Some(whole) = number.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0)
+                {
+                    *value = serde_json::Value::from(whole as i64);
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            serde_json::Value::Object(fields) => fields.values_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    walk(&mut value);
+    serde_json::from_value(value).ok()
 }
 
 fn reject(rejection: JsonRejection) -> ApiError {
@@ -165,5 +194,27 @@ mod tests {
         assert_eq!(field_of(&format!("{prefix}missing field `email` at line 1 column 2")), "email");
         assert_eq!(field_of(&format!("{prefix}role: unknown field `role`, expected one of `name`")), "role");
         assert_eq!(field_of(&format!("{prefix}shipping_address: missing field `city`")), "shipping_address.city");
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod number_tests {
+    use serde::Deserialize;
+
+    use super::integers_as_integers;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Line {
+        quantity: i64,
+        lines: Vec<u32>,
+    }
+
+    #[test]
+    fn whole_numbers_written_as_decimals_are_integers_and_fractions_are_not() {
+        let line: Line = integers_as_integers(br#"{"quantity": 281.0, "lines": [1e1, 2]}"#).unwrap();
+        assert_eq!(line, Line { quantity: 281, lines: vec![10, 2] });
+        assert!(integers_as_integers::<Line>(br#"{"quantity": 2.5, "lines": []}"#).is_none());
+        assert!(integers_as_integers::<Line>(br#"{"quantity": 1e300, "lines": []}"#).is_none());
     }
 }

@@ -21,6 +21,7 @@ pub mod error;
 pub mod idempotency;
 pub mod json;
 pub mod position;
+pub mod schema_rules;
 pub mod sessions;
 pub mod token;
 

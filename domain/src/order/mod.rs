@@ -29,7 +29,7 @@ mod properties;
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests;
 
-pub use address::{CountryCode, InvalidCountryCode, ShippingAddress};
+pub use address::{ASSIGNED_COUNTRY_CODES, CountryCode, InvalidCountryCode, ShippingAddress};
 pub use command::OrderCommand;
 pub use error::OrderError;
 pub use event::{

@@ -30,10 +30,10 @@ pub struct ProductParams {
     /// A category id, or a category's exact name.
     pub category: Option<String>,
     /// Lowest unit price, in minor units (inclusive).
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub min_price: Option<String>,
     /// Highest unit price, in minor units (inclusive).
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub max_price: Option<String>,
     /// `price`, `-price`, `name`, `-name`, `newest` (default) or `oldest`.
     #[param(pattern = "^(|price|-price|name|-name|newest|oldest)$")]

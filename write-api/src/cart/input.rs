@@ -17,6 +17,7 @@ pub const MAX_CODE_CHARS: usize = 64;
 #[serde(deny_unknown_fields)]
 pub struct AddItemRequest {
     /// The product's id.
+    #[schema(format = Uuid)]
     pub product_id: String,
     /// Units to add, 1-1000 (merged into the product's line if it has one).
     #[schema(minimum = 1, maximum = 1000)]
@@ -36,7 +37,8 @@ pub struct ChangeQuantityRequest {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApplyCouponRequest {
-    /// The code as the shopper typed it (case-insensitive).
+    /// The code as the shopper typed it (case-insensitive; trimmed, 1-64 characters).
+    #[schema(pattern = "\\S", max_length = 64)]
     pub code: String,
 }
 

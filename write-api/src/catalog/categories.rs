@@ -29,10 +29,12 @@ const MAX_NAME_CHARS: usize = 100;
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateCategoryRequest {
-    /// Display name, 1-100 characters, unique among its siblings.
+    /// Display name, 1-100 characters (trimmed; not blank), unique among its siblings.
+    #[schema(pattern = "\\S", max_length = 100)]
     pub name: String,
     /// The id of an existing category to sit under, or null for a top-level one.
     #[serde(default)]
+    #[schema(format = Uuid)]
     pub parent_id: Option<String>,
 }
 

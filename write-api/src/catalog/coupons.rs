@@ -43,13 +43,16 @@ pub enum CouponKind {
 #[serde(deny_unknown_fields)]
 pub struct CreateCouponRequest {
     /// The code shoppers type: 3-32 of `A-Z 0-9 - _` (upper-cased); unique.
+    #[schema(pattern = "^[A-Za-z0-9_-]{3,32}$")]
     pub code: String,
     /// `percent` or `fixed`.
     pub kind: CouponKind,
     /// Percent off (1-100), or the fixed amount off in minor units (above 0).
+    #[schema(minimum = 1)]
     pub value: i64,
     /// Fixed coupons only: ISO 4217 code of `value`; `USD` when absent.
     #[serde(default)]
+    #[schema(pattern = "^[A-Za-z]{3}$")]
     pub currency: Option<String>,
     /// First instant it applies (RFC 3339); now when absent.
     #[serde(default)]
@@ -59,6 +62,7 @@ pub struct CreateCouponRequest {
     pub valid_until: Option<DateTime<Utc>>,
     /// How many orders may use it (at least 1); unlimited when absent.
     #[serde(default)]
+    #[schema(minimum = 1)]
     pub max_uses: Option<i64>,
 }
 

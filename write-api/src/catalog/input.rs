@@ -40,8 +40,10 @@ impl Problems {
 #[serde(deny_unknown_fields)]
 pub struct MoneyInput {
     /// Minor units (cents), 0 to 10^13.
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub amount: i64,
     /// ISO 4217 code, e.g. `USD`.
+    #[schema(pattern = "^[A-Za-z]{3}$")]
     pub currency: String,
 }
 

@@ -17,22 +17,28 @@ use super::input::{MoneyInput, Problems, id, text};
 #[serde(deny_unknown_fields)]
 pub struct CreateProductRequest {
     /// Display name, 1-200 characters.
+    #[schema(pattern = "\\S", max_length = 200)]
     pub name: String,
     /// Description, at most 5000 characters.
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub description: String,
     /// Stock-keeping unit: 1-64 of `A-Z 0-9 - _` (upper-cased); unique.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$")]
     pub sku: String,
     /// The id of an existing category, or null.
     #[serde(default)]
+    #[schema(format = Uuid)]
     pub category: Option<String>,
     /// Unit price in minor units.
     pub price: MoneyInput,
     /// Up to 20 absolute http(s) image URLs.
     #[serde(default)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::image_urls)]
     pub images: Vec<String>,
     /// Units received into the SKU's inventory at creation, 0 to 1 000 000.
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1_000_000)]
     pub stock: Option<i64>,
 }
 
@@ -109,18 +115,22 @@ impl TryFrom<CreateProductRequest> for NewProduct {
 pub struct UpdateProductRequest {
     /// New display name, 1-200 characters.
     #[serde(default)]
+    #[schema(pattern = "\\S", max_length = 200)]
     pub name: Option<String>,
     /// New description, at most 5000 characters.
     #[serde(default)]
+    #[schema(max_length = 5000)]
     pub description: Option<String>,
     /// New image URLs (replaces the list).
     #[serde(default)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::image_urls)]
     pub images: Option<Vec<String>>,
     /// New unit price, in the product's currency.
     #[serde(default)]
     pub price: Option<MoneyInput>,
     /// The id of an existing category to list the product in.
     #[serde(default)]
+    #[schema(format = Uuid)]
     pub category: Option<String>,
 }
 

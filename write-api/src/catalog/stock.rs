@@ -30,9 +30,11 @@ const MAX_REASON_CHARS: usize = 200;
 pub struct StockRequest {
     /// Signed change in units, non-zero, at most 1 000 000 either way: positive
     /// receives (or, with a reason, adjusts up); negative adjusts down.
+    #[schema(minimum = -1_000_000, maximum = 1_000_000)]
     pub quantity: i64,
     /// Why; required for a negative change, at most 200 characters.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub reason: Option<String>,
 }
 

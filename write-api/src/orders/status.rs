@@ -28,12 +28,15 @@ pub const MAX_SHIPMENT_FIELD_CHARS: usize = 100;
 #[serde(deny_unknown_fields)]
 pub struct StatusUpdateRequest {
     /// `shipped` or `delivered`.
+    #[schema(pattern = "^(shipped|delivered)$")]
     pub status: String,
     /// The carrier (required for `shipped`), 1-100 characters.
     #[serde(default)]
+    #[schema(pattern = "\\S", max_length = 100)]
     pub carrier: Option<String>,
     /// The carrier's tracking number (required for `shipped`), 1-100 characters.
     #[serde(default)]
+    #[schema(pattern = "\\S", max_length = 100)]
     pub tracking_number: Option<String>,
 }
 

@@ -19,6 +19,7 @@ pub const MAX_PAYMENT_METHOD_CHARS: usize = 200;
 #[serde(deny_unknown_fields)]
 pub struct SaveMethodRequest {
     /// The provider's payment-method token, e.g. `pm_card_visa`; never a card number.
+    #[schema(pattern = "^[A-Za-z][A-Za-z0-9_-]{0,199}$")]
     pub token: String,
 }
 
@@ -27,8 +28,12 @@ pub struct SaveMethodRequest {
 #[serde(deny_unknown_fields)]
 pub struct ProcessPaymentRequest {
     /// The order to pay; it must be awaiting payment.
+    #[schema(format = Uuid)]
     pub order_id: String,
     /// The id of one of the caller's saved methods, or a provider token (`pm_card_visa`).
+    #[schema(
+        pattern = "^([A-Za-z][A-Za-z0-9_-]{0,199}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
+    )]
     pub payment_method: String,
 }
 
@@ -37,6 +42,7 @@ pub struct ProcessPaymentRequest {
 #[serde(deny_unknown_fields)]
 pub struct RefundRequest {
     /// The payment to refund.
+    #[schema(format = Uuid)]
     pub payment_id: String,
     /// How much, in minor units of the payment's currency (or `{amount, currency}`);
     /// absent or null refunds everything still refundable.

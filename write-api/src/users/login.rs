@@ -32,6 +32,7 @@ use crate::state::WriteState;
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// The sign-in address (any case).
+    #[schema(schema_with = emporium_api_kit::schema_rules::email)]
     pub email: String,
     /// The password.
     #[schema(min_length = 1, max_length = 128)]
@@ -43,6 +44,7 @@ pub struct LoginRequest {
 #[serde(deny_unknown_fields)]
 pub struct RefreshRequest {
     /// The refresh token from login or the last refresh; it is spent by this call.
+    #[schema(schema_with = emporium_api_kit::schema_rules::token)]
     pub refresh_token: String,
 }
 
@@ -51,6 +53,7 @@ pub struct RefreshRequest {
 #[serde(deny_unknown_fields)]
 pub struct LogoutRequest {
     /// The refresh token to revoke.
+    #[schema(schema_with = emporium_api_kit::schema_rules::token)]
     pub refresh_token: String,
     /// Also revoke every other refresh token of the caller (sign out everywhere).
     #[serde(default)]

@@ -22,13 +22,14 @@ use crate::state::WriteState;
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProfileRequest {
-    /// Display name, 1 to 200 characters; unchanged when absent.
+    /// Display name, 1 to 200 characters (trimmed; not blank); unchanged when absent.
     #[serde(default)]
+    #[schema(pattern = "\\S", max_length = 200)]
     pub name: Option<String>,
     /// Contact number (5-20 of digits, spaces, `+`, `-`); `null` or `""` removes it;
     /// unchanged when absent.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, pattern = "^(|\\+?[0-9][0-9 -]{3,17}[0-9])$")]
     pub phone: Option<Option<String>>,
     /// Whether marketing mail is welcome; unchanged when absent.
     #[serde(default)]

@@ -38,6 +38,7 @@ pub const FORGOT_MESSAGE: &str = "if an account uses this address, a link to res
 #[serde(deny_unknown_fields)]
 pub struct ForgotPasswordRequest {
     /// The account's sign-in address.
+    #[schema(schema_with = emporium_api_kit::schema_rules::email)]
     pub email: String,
 }
 
@@ -46,6 +47,7 @@ pub struct ForgotPasswordRequest {
 #[serde(deny_unknown_fields)]
 pub struct ResetPasswordRequest {
     /// The `token` of the mailed link.
+    #[schema(schema_with = emporium_api_kit::schema_rules::token)]
     pub token: String,
     /// The new password, 8 to 128 characters.
     #[schema(min_length = 8, max_length = 128)]

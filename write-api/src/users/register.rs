@@ -41,11 +41,13 @@ use crate::state::WriteState;
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
     /// Sign-in address; stored lower-cased; one account per address.
+    #[schema(schema_with = emporium_api_kit::schema_rules::email)]
     pub email: String,
     /// 8 to 128 characters.
     #[schema(min_length = 8, max_length = 128)]
     pub password: String,
-    /// Display name, 1 to 200 characters.
+    /// Display name, 1 to 200 characters (trimmed; not blank).
+    #[schema(pattern = "\\S", max_length = 200)]
     pub name: String,
 }
 

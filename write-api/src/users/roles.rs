@@ -23,6 +23,7 @@ use crate::state::WriteState;
 #[serde(deny_unknown_fields)]
 pub struct GrantRoleRequest {
     /// `admin`, `manager` or `customer`.
+    #[schema(pattern = "^(admin|manager|customer)$")]
     pub role: String,
 }
 
@@ -76,7 +77,7 @@ pub async fn grant_role(
     delete,
     path = "/api/v1/users/{id}/roles/{role}",
     tag = "users",
-    params(("id" = String, Path, description = "The customer's id"), ("role" = String, Path, description = "admin, manager or customer")),
+    params(("id" = String, Path, description = "The customer's id"), ("role" = String, Path, pattern = "^(admin|manager|customer)$", description = "admin, manager or customer")),
     responses(
         (status = 200, description = "Revoked", body = Envelope<RolesWritten>),
         (status = 400, description = "Unknown role", body = Envelope<String>),

@@ -27,6 +27,7 @@ use crate::state::WriteState;
 #[serde(deny_unknown_fields)]
 pub struct VerifyEmailRequest {
     /// The `token` of the mailed link.
+    #[schema(schema_with = emporium_api_kit::schema_rules::token)]
     pub token: String,
 }
 

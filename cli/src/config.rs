@@ -141,6 +141,11 @@ pub struct HttpArgs {
     /// Checked at start; while it does not answer, each process counts on its own.
     #[arg(long, env = "EMPORIUM_RATE_LIMIT_STORE", hide_env_values = true)]
     pub rate_limit_store: Option<Secret>,
+    /// A reverse proxy (address or CIDR block, e.g. `10.0.0.0/8`) whose
+    /// `X-Forwarded-For` names the client, for rate limits; repeat for several. None
+    /// by default: the client is the TCP peer and the header is ignored.
+    #[arg(long = "trusted-proxy", env = "EMPORIUM_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
     /// A browser origin allowed to call the API (CORS), e.g. `https://shop.example`;
     /// repeat for several. None by default: browsers may call only from the API's own origin.
     #[arg(long = "cors-origin", env = "EMPORIUM_CORS_ORIGINS", value_delimiter = ',')]

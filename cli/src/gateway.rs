@@ -27,7 +27,8 @@ use emporium_infra::rate_limits::RateLimitStore;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
-use crate::rate_limits::{Quotas, RateLimits, client_of};
+use crate::client_address::TrustedProxies;
+use crate::rate_limits::{Quotas, RateLimits};
 
 /// The policy of HTML pages that set none: their own scripts and styles (Swagger UI
 /// styles inline), nothing from elsewhere, never framed.
@@ -43,6 +44,8 @@ pub struct GatewaySettings {
     pub quotas: Quotas,
     /// Where the rate limits count.
     pub store: RateLimitStore,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
     /// Origins allowed to call the API from a browser (`https://shop.example`).
     pub cors_origins: Vec<HeaderValue>,
     /// Send HSTS (the public URL is https).
@@ -57,6 +60,7 @@ pub struct GatewaySettings {
 pub fn wrap(routes: Router, settings: &GatewaySettings) -> Router {
     let gate = Arc::new(Gate {
         limits: RateLimits::new(settings.quotas, &settings.store),
+        proxies: settings.trusted_proxies.clone(),
         timeout: settings.request_timeout,
         hsts: settings.hsts,
     });
@@ -97,6 +101,7 @@ fn cors(origins: Vec<HeaderValue>) -> CorsLayer {
 /// What the gateway middleware needs.
 struct Gate {
     limits: RateLimits,
+    proxies: TrustedProxies,
     timeout: Duration,
     hsts: bool,
 }
@@ -105,7 +110,7 @@ struct Gate {
 /// not answered within the timeout (a streamed body, such as an order's live feed, is
 /// not cut: its handler has answered); adds the security headers to every answer.
 async fn guard(gate: Arc<Gate>, request: Request, next: Next) -> Response {
-    let mut response = match gate.limits.refusal(client_of(&request), request.uri().path()).await {
+    let mut response = match gate.limits.refusal(gate.proxies.client_of(&request), request.uri().path()).await {
         Some(refused) => refused,
         None => match tokio::time::timeout(gate.timeout, next.run(request)).await {
             Ok(response) => response,

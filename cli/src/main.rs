@@ -3,6 +3,7 @@
 
 mod audit;
 mod bench;
+mod client_address;
 mod config;
 mod consumers;
 mod dlq;

@@ -5,15 +5,14 @@
 //!
 //! Counts are per process unless `--rate-limit-store redis://…` names a shared store
 //! (see [`emporium_infra::rate_limits`]), so replicas behind a balancer count together.
-//! The client is the TCP peer: behind a reverse proxy every request comes from the
-//! proxy, so give the proxy its own limits there and raise these.
+//! The client is the TCP peer, or behind `--trusted-proxy` proxies the address they
+//! recorded ([`crate::client_address`]).
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{ConnectInfo, Request};
 use axum::response::{IntoResponse, Response};
 use emporium_api_kit::ApiError;
 use emporium_infra::rate_limits::{KeyedLimiter, Quota, RateLimitStore, retry_after_secs};
@@ -87,11 +86,6 @@ impl std::fmt::Debug for RateLimits {
             .field("guarded", &self.guarded.is_some())
             .finish()
     }
-}
-
-/// The client a request came from: its TCP peer.
-pub fn client_of(request: &Request) -> Option<IpAddr> {
-    request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(peer)| peer.ip())
 }
 
 impl RateLimits {

@@ -27,6 +27,7 @@ use emporium_read_api::health::{self, HealthState};
 use emporium_write_api::users::throttle::AddressAttempts;
 use emporium_write_api::{AuthSettings, WriteState};
 
+use crate::client_address::TrustedProxies;
 use crate::config::{HttpArgs, Secret, ServeArgs};
 use crate::gateway::{self, GatewaySettings};
 use crate::process_managers::{self, ProcessManagers};
@@ -279,6 +280,7 @@ fn gateway_settings(http: &HttpArgs, store: RateLimitStore) -> anyhow::Result<Ga
             guarded_per_minute: NonZeroU32::new(http.auth_rate_limit),
         },
         store,
+        trusted_proxies: TrustedProxies::parse(&http.trusted_proxies)?,
         cors_origins,
         hsts: public_url(http).starts_with("https://"),
         request_timeout: std::time::Duration::from_secs(http.request_timeout_secs),

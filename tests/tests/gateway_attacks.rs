@@ -389,3 +389,33 @@ async fn answers_are_gzipped_for_clients_that_accept_it_and_live_feeds_are_not()
     assert_eq!(feed.headers().get("content-encoding"), None, "a live feed is never buffered by a compressor");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_forged_x_forwarded_for_buys_no_new_quota_and_a_trusted_proxys_names_the_client() -> anyhow::Result<()> {
+    async fn login(app: &TestApp, client: &str) -> anyhow::Result<u16> {
+        let guess = json!({ "email": "ann@example.com", "password": "a wrong guess" });
+        let headers = [("X-Forwarded-For", client)];
+        Ok(app.send(Method::POST, "/api/v1/users/login", None, Some(&guess), &headers).await?.status)
+    }
+    // No trusted proxy: the header is the client's word, and is ignored.
+    let direct = TestApp::spawn_with(None, &["--auth-rate-limit", "2"]).await?;
+    let statuses = [
+        login(&direct, "203.0.113.1").await?,
+        login(&direct, "203.0.113.2").await?,
+        login(&direct, "203.0.113.3").await?,
+    ];
+    assert_eq!(statuses, [401, 401, 429], "a new X-Forwarded-For per guess still counts as one client");
+
+    // Behind a trusted proxy (the test itself, on loopback) the header names the client.
+    let proxied = TestApp::spawn_with(None, &["--auth-rate-limit", "2", "--trusted-proxy", "127.0.0.1"]).await?;
+    let statuses = [
+        login(&proxied, "203.0.113.1").await?,
+        login(&proxied, "203.0.113.1").await?,
+        login(&proxied, "203.0.113.1").await?,
+        login(&proxied, "203.0.113.2").await?,
+        // A client's own entry left of the one the proxy wrote is not believed.
+        login(&proxied, "198.51.100.7, 203.0.113.1").await?,
+    ];
+    assert_eq!(statuses, [401, 401, 429, 401, 429], "one quota per forwarded client");
+    Ok(())
+}

@@ -10,6 +10,7 @@ mod dlq;
 mod gateway;
 mod http;
 mod openapi;
+mod openapi_links;
 mod pages;
 mod payments;
 mod probe;

@@ -8,8 +8,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{InfoBuilder, OpenApi, OpenApiBuilder};
 use utoipa_swagger_ui::SwaggerUi;
 
-/// Both APIs in one document, with the bearer scheme the handlers refer to.
-pub fn document() -> OpenApi {
+/// Both APIs in one document, with the bearer scheme the handlers refer to. A JSON
+/// value, not utoipa's `OpenApi`: the last touches (links) are ones utoipa's types
+/// cannot hold (its `Link` serialises `operation_id`, not the spec's `operationId`).
+pub fn document() -> serde_json::Value {
     let info = InfoBuilder::new()
         .title("Emporium")
         .version(env!("CARGO_PKG_VERSION"))
@@ -48,12 +50,12 @@ const GATEWAY_ANSWERS: [(&str, &str, bool); 6] = [
 /// Makes the generated document say what the server really does: the envelope's
 /// `data` is `null` on every error answer (utoipa renders `Option<T>` of a generic as
 /// plain `T`), every operation may get the gateway's answers, a header is never `null`,
-/// and `Idempotency-Key` has the shape the middleware checks.
-fn truthful(doc: OpenApi) -> OpenApi {
-    let mut value = match serde_json::to_value(&doc) {
-        Ok(value) => value,
-        Err(_) => return doc,
-    };
+/// `Idempotency-Key` has the shape the middleware checks, path parameters are required,
+/// and answers carry their
+/// links ([`crate::openapi_links`]).
+fn truthful(doc: OpenApi) -> serde_json::Value {
+    // utoipa's types serialise infallibly (maps with string keys, no floats).
+    let mut value = serde_json::to_value(&doc).unwrap_or_default();
     if let Some(schemas) = value.pointer_mut("/components/schemas").and_then(|s| s.as_object_mut()) {
         for (name, schema) in schemas.iter_mut() {
             if let Some(data) = schema.pointer_mut("/properties/data").filter(|_| name.starts_with("Envelope")) {
@@ -70,7 +72,16 @@ fn truthful(doc: OpenApi) -> OpenApi {
         for operation in paths.values_mut().filter_map(|item| item.as_object_mut()).flat_map(|item| item.values_mut()) {
             let takes_body = operation.get("requestBody").is_some();
             let parameters = operation.get_mut("parameters").and_then(|p| p.as_array_mut());
-            for parameter in parameters.into_iter().flatten().filter(|p| p["in"] == "header") {
+            let parameters: Vec<&mut serde_json::Value> = parameters.into_iter().flatten().collect();
+            for parameter in parameters {
+                // A path parameter is always required (utoipa drops it with `schema_with`).
+                if parameter["in"] == "path" {
+                    parameter["required"] = serde_json::Value::Bool(true);
+                    continue;
+                }
+                if parameter["in"] != "header" {
+                    continue;
+                }
                 if parameter["name"] == "Idempotency-Key" {
                     parameter["schema"] = idempotency_key.clone();
                 } else if let Some(types) = parameter.pointer_mut("/schema/type").and_then(|t| t.as_array_mut()) {
@@ -95,17 +106,18 @@ fn truthful(doc: OpenApi) -> OpenApi {
             }
         }
     }
-    serde_json::from_value(value).unwrap_or(doc)
+    crate::openapi_links::add(&mut value);
+    value
 }
 
 /// `GET /api/openapi.json` and `GET /docs`.
 pub fn router() -> Router {
-    Router::new().merge(SwaggerUi::new("/docs").url("/api/openapi.json", document()))
+    Router::new().merge(SwaggerUi::new("/docs").external_url_unchecked("/api/openapi.json", document()))
 }
 
 /// `emporium openapi`: the document on stdout.
 pub fn print() -> anyhow::Result<()> {
-    println!("{}", document().to_pretty_json()?);
+    println!("{}", serde_json::to_string_pretty(&document())?);
     Ok(())
 }
 
@@ -116,7 +128,7 @@ mod tests {
 
     #[test]
     fn error_answers_may_carry_null_data_and_every_operation_lists_the_gateway_answers() {
-        let doc = serde_json::to_value(document()).unwrap();
+        let doc = document();
         let data = &doc["components"]["schemas"]["Envelope_String"]["properties"]["data"];
         assert_eq!(data["oneOf"][1], serde_json::json!({ "type": "null" }), "{data}");
         let create = &doc["paths"]["/api/v1/products"]["post"]["responses"];

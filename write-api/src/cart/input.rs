@@ -38,7 +38,7 @@ pub struct ChangeQuantityRequest {
 #[serde(deny_unknown_fields)]
 pub struct ApplyCouponRequest {
     /// The code as the shopper typed it (case-insensitive; trimmed, 1-64 characters).
-    #[schema(pattern = "\\S", max_length = 64)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::text::<64>)]
     pub code: String,
 }
 

@@ -30,7 +30,7 @@ const MAX_NAME_CHARS: usize = 100;
 #[serde(deny_unknown_fields)]
 pub struct CreateCategoryRequest {
     /// Display name, 1-100 characters (trimmed; not blank), unique among its siblings.
-    #[schema(pattern = "\\S", max_length = 100)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::text::<100>)]
     pub name: String,
     /// The id of an existing category to sit under, or null for a top-level one.
     #[serde(default)]

@@ -43,7 +43,7 @@ pub enum CouponKind {
 #[serde(deny_unknown_fields)]
 pub struct CreateCouponRequest {
     /// The code shoppers type: 3-32 of `A-Z 0-9 - _` (upper-cased); unique.
-    #[schema(pattern = "^[A-Za-z0-9_-]{3,32}$")]
+    #[schema(schema_with = emporium_api_kit::schema_rules::code::<3, 32>)]
     pub code: String,
     /// `percent` or `fixed`.
     pub kind: CouponKind,

@@ -17,14 +17,14 @@ use super::input::{MoneyInput, Problems, id, text};
 #[serde(deny_unknown_fields)]
 pub struct CreateProductRequest {
     /// Display name, 1-200 characters.
-    #[schema(pattern = "\\S", max_length = 200)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::text::<200>)]
     pub name: String,
     /// Description, at most 5000 characters.
     #[serde(default)]
-    #[schema(max_length = 5000)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::text_or_blank::<5000>)]
     pub description: String,
     /// Stock-keeping unit: 1-64 of `A-Z 0-9 - _` (upper-cased); unique.
-    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$")]
+    #[schema(schema_with = emporium_api_kit::schema_rules::code::<1, 64>)]
     pub sku: String,
     /// The id of an existing category, or null.
     #[serde(default)]
@@ -115,15 +115,15 @@ impl TryFrom<CreateProductRequest> for NewProduct {
 pub struct UpdateProductRequest {
     /// New display name, 1-200 characters.
     #[serde(default)]
-    #[schema(pattern = "\\S", max_length = 200)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::optional_text::<200>)]
     pub name: Option<String>,
     /// New description, at most 5000 characters.
     #[serde(default)]
-    #[schema(max_length = 5000)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::optional_text_or_blank::<5000>)]
     pub description: Option<String>,
     /// New image URLs (replaces the list).
     #[serde(default)]
-    #[schema(schema_with = emporium_api_kit::schema_rules::image_urls)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::optional_image_urls)]
     pub images: Option<Vec<String>>,
     /// New unit price, in the product's currency.
     #[serde(default)]

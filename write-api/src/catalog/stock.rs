@@ -34,7 +34,7 @@ pub struct StockRequest {
     pub quantity: i64,
     /// Why; required for a negative change, at most 200 characters.
     #[serde(default)]
-    #[schema(max_length = 200)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::optional_text_or_blank::<200>)]
     pub reason: Option<String>,
 }
 

@@ -14,7 +14,7 @@ pub struct EmailCampaignRequest {
     #[schema(schema_with = emporium_api_kit::schema_rules::subject)]
     pub subject: String,
     /// The message as plain text, 1 to 20 000 characters; blank lines separate paragraphs.
-    #[schema(pattern = "\\S", max_length = 20_000)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::text::<20_000>)]
     pub body: String,
 }
 
@@ -24,7 +24,7 @@ pub struct EmailCampaignRequest {
 #[serde(deny_unknown_fields)]
 pub struct SmsCampaignRequest {
     /// The text, 1 to 1 200 characters (the unsubscribe link is added).
-    #[schema(pattern = "\\S", max_length = 1200)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::text::<1200>)]
     pub body: String,
 }
 

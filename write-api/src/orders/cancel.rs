@@ -26,7 +26,7 @@ use crate::state::WriteState;
 pub struct CancelRequest {
     /// Why, up to 500 characters; a default reason is recorded when absent.
     #[serde(default)]
-    #[schema(max_length = 500)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::optional_text_or_blank::<500>)]
     pub reason: Option<String>,
 }
 

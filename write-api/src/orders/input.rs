@@ -21,9 +21,7 @@ pub struct PlaceOrderRequest {
     /// Where to ship.
     pub shipping_address: AddressRequest,
     /// The id of one of your saved payment methods, or a provider token such as `pm_card_visa`.
-    #[schema(
-        pattern = "^([A-Za-z][A-Za-z0-9_-]{0,199}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
-    )]
+    #[schema(schema_with = emporium_api_kit::schema_rules::text::<200>)]
     pub payment_method: String,
     /// Order these products instead of the cart's contents (the cart is left alone).
     #[serde(default)]
@@ -36,20 +34,20 @@ pub struct PlaceOrderRequest {
 #[serde(deny_unknown_fields)]
 pub struct AddressRequest {
     /// The recipient, 1-200 characters.
-    #[schema(pattern = "\\S", max_length = 200)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::text::<200>)]
     pub name: String,
     /// Street and number, 1-200 characters.
-    #[schema(pattern = "\\S", max_length = 200)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::text::<200>)]
     pub line1: String,
     /// Flat, floor, etc., up to 200 characters.
     #[serde(default)]
-    #[schema(max_length = 200)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::optional_text_or_blank::<200>)]
     pub line2: Option<String>,
     /// 1-100 characters.
-    #[schema(pattern = "\\S", max_length = 100)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::text::<100>)]
     pub city: String,
     /// 1-20 characters.
-    #[schema(pattern = "\\S", max_length = 20)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::text::<20>)]
     pub postal_code: String,
     /// ISO 3166-1 alpha-2 code, e.g. `DE`.
     #[schema(schema_with = emporium_api_kit::schema_rules::country)]

@@ -23,20 +23,25 @@ use crate::state::WriteState;
 /// Longest carrier name and tracking number.
 pub const MAX_SHIPMENT_FIELD_CHARS: usize = 100;
 
+/// The statuses this endpoint sets, as the document states them.
+fn shipment_status() -> utoipa::openapi::Object {
+    emporium_api_kit::schema_rules::one_of(&["shipped", "delivered"])
+}
+
 /// `PUT /api/v1/orders/{orderId}/status`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StatusUpdateRequest {
     /// `shipped` or `delivered`.
-    #[schema(pattern = "^(shipped|delivered)$")]
+    #[schema(schema_with = shipment_status)]
     pub status: String,
     /// The carrier (required for `shipped`), 1-100 characters.
     #[serde(default)]
-    #[schema(pattern = "\\S", max_length = 100)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::optional_text::<100>)]
     pub carrier: Option<String>,
     /// The carrier's tracking number (required for `shipped`), 1-100 characters.
     #[serde(default)]
-    #[schema(pattern = "\\S", max_length = 100)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::optional_text::<100>)]
     pub tracking_number: Option<String>,
 }
 

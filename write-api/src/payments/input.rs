@@ -19,7 +19,7 @@ pub const MAX_PAYMENT_METHOD_CHARS: usize = 200;
 #[serde(deny_unknown_fields)]
 pub struct SaveMethodRequest {
     /// The provider's payment-method token, e.g. `pm_card_visa`; never a card number.
-    #[schema(pattern = "^[A-Za-z][A-Za-z0-9_-]{0,199}$")]
+    #[schema(schema_with = emporium_api_kit::schema_rules::text::<200>)]
     pub token: String,
 }
 
@@ -31,9 +31,7 @@ pub struct ProcessPaymentRequest {
     #[schema(format = Uuid)]
     pub order_id: String,
     /// The id of one of the caller's saved methods, or a provider token (`pm_card_visa`).
-    #[schema(
-        pattern = "^([A-Za-z][A-Za-z0-9_-]{0,199}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$"
-    )]
+    #[schema(schema_with = emporium_api_kit::schema_rules::text::<200>)]
     pub payment_method: String,
 }
 

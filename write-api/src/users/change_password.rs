@@ -27,10 +27,10 @@ use crate::state::WriteState;
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     /// The password in use now.
-    #[schema(min_length = 1, max_length = 128)]
+    #[schema(min_length = 1, max_length = 128, pattern = "^[^\\x00]*$")]
     pub current_password: String,
     /// The new one, 8 to 128 characters.
-    #[schema(min_length = 8, max_length = 128)]
+    #[schema(min_length = 8, max_length = 128, pattern = "^[^\\x00]*$")]
     pub new_password: String,
 }
 

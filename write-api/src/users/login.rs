@@ -35,7 +35,7 @@ pub struct LoginRequest {
     #[schema(schema_with = emporium_api_kit::schema_rules::email)]
     pub email: String,
     /// The password.
-    #[schema(min_length = 1, max_length = 128)]
+    #[schema(min_length = 1, max_length = 128, pattern = "^[^\\x00]*$")]
     pub password: String,
 }
 

@@ -24,12 +24,12 @@ use crate::state::WriteState;
 pub struct ProfileRequest {
     /// Display name, 1 to 200 characters (trimmed; not blank); unchanged when absent.
     #[serde(default)]
-    #[schema(pattern = "\\S", max_length = 200)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::optional_text::<200>)]
     pub name: Option<String>,
     /// Contact number (5-20 of digits, spaces, `+`, `-`); `null` or `""` removes it;
     /// unchanged when absent.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, pattern = "^(|\\+?[0-9][0-9 -]{3,17}[0-9])$")]
+    #[schema(schema_with = emporium_api_kit::schema_rules::phone)]
     pub phone: Option<Option<String>>,
     /// Whether marketing mail is welcome; unchanged when absent.
     #[serde(default)]

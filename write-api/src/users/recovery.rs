@@ -50,7 +50,7 @@ pub struct ResetPasswordRequest {
     #[schema(schema_with = emporium_api_kit::schema_rules::token)]
     pub token: String,
     /// The new password, 8 to 128 characters.
-    #[schema(min_length = 8, max_length = 128)]
+    #[schema(min_length = 8, max_length = 128, pattern = "^[^\\x00]*$")]
     pub new_password: String,
 }
 

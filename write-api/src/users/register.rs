@@ -44,10 +44,10 @@ pub struct RegisterRequest {
     #[schema(schema_with = emporium_api_kit::schema_rules::email)]
     pub email: String,
     /// 8 to 128 characters.
-    #[schema(min_length = 8, max_length = 128)]
+    #[schema(min_length = 8, max_length = 128, pattern = "^[^\\x00]*$")]
     pub password: String,
     /// Display name, 1 to 200 characters (trimmed; not blank).
-    #[schema(pattern = "\\S", max_length = 200)]
+    #[schema(schema_with = emporium_api_kit::schema_rules::text::<200>)]
     pub name: String,
 }
 

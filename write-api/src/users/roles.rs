@@ -23,8 +23,20 @@ use crate::state::WriteState;
 #[serde(deny_unknown_fields)]
 pub struct GrantRoleRequest {
     /// `admin`, `manager` or `customer`.
-    #[schema(pattern = "^(admin|manager|customer)$")]
+    #[schema(schema_with = emporium_api_kit::schema_rules::role)]
     pub role: String,
+}
+
+/// The path of `DELETE /api/v1/users/{id}/roles/{role}`, for the document.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+struct RolePath {
+    /// The customer's id.
+    id: String,
+    /// admin, manager or customer.
+    #[param(schema_with = emporium_api_kit::schema_rules::role)]
+    role: String,
 }
 
 fn parse_role(field: &str, raw: &str) -> Result<Role, ApiError> {
@@ -77,7 +89,7 @@ pub async fn grant_role(
     delete,
     path = "/api/v1/users/{id}/roles/{role}",
     tag = "users",
-    params(("id" = String, Path, description = "The customer's id"), ("role" = String, Path, pattern = "^(admin|manager|customer)$", description = "admin, manager or customer")),
+    params(RolePath),
     responses(
         (status = 200, description = "Revoked", body = Envelope<RolesWritten>),
         (status = 400, description = "Unknown role", body = Envelope<String>),

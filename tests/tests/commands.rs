@@ -215,6 +215,9 @@ impl EventStore for CountingStore {
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, StoreError> {
         self.inner.append(request).await
     }
+    async fn append_all(&self, requests: Vec<AppendRequest>) -> Result<Vec<AppendOutcome>, StoreError> {
+        self.inner.append_all(requests).await
+    }
     async fn read_stream(&self, stream_id: &str, from: u64, max: usize) -> Result<Vec<RecordedEvent>, StoreError> {
         let page = self.inner.read_stream(stream_id, from, max).await?;
         self.stream_reads.fetch_add(1, Ordering::SeqCst);

@@ -56,6 +56,10 @@ contract!(
     a_tail_under_16_concurrent_writers_sees_every_event_once_in_a_consistent_order,
     an_append_without_events_or_with_a_bad_stream_id_is_refused,
     requests_sharing_a_batch_see_each_other,
+    an_atomic_append_writes_every_stream_or_none,
+    a_retried_atomic_append_answers_with_its_original_outcomes,
+    concurrent_atomic_appends_over_overlapping_streams_never_interleave,
+    atomic_appends_racing_at_exact_versions_keep_their_streams_in_step,
 );
 
 async fn appends_with_each_kind_of_expected_version(backend: StoreBackend) -> anyhow::Result<()> {
@@ -356,5 +360,168 @@ async fn requests_sharing_a_batch_see_each_other(backend: StoreBackend) -> anyho
     let mut appended: Vec<u64> = first_of(2).iter().map(|o| o.stream_version).collect();
     appended.sort_unstable();
     assert_eq!(appended, (1..=16).collect::<Vec<_>>(), "each shared append got its own version");
+    Ok(())
+}
+
+/// One request of `n` events tagged with the group they belong to.
+fn tagged(stream: &str, expected: ExpectedVersion, group: &str, n: u64) -> AppendRequest {
+    let mut request = request(stream, expected, n);
+    for event in &mut request.events {
+        event.data = serde_json::json!({ "group": group });
+    }
+    request
+}
+
+async fn an_atomic_append_writes_every_stream_or_none(backend: StoreBackend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    let outcomes = store
+        .append_all(vec![
+            request("cart-A", ExpectedVersion::NoStream, 1),
+            request("coupon-B", ExpectedVersion::NoStream, 2),
+            request("order-C", ExpectedVersion::NoStream, 1),
+        ])
+        .await?;
+    let placed: Vec<(u64, u64, u64)> =
+        outcomes.iter().map(|o| (o.stream_version, o.first_position, o.last_position)).collect();
+    assert_eq!(placed, [(1, 1, 1), (2, 2, 3), (1, 4, 4)], "consecutive positions, in the requests' order");
+
+    // The second stream is stale: nothing is written anywhere.
+    let refused = store
+        .append_all(vec![
+            request("cart-A", ExpectedVersion::Exact(1), 1),
+            request("coupon-B", ExpectedVersion::Exact(1), 1),
+            request("order-NEW", ExpectedVersion::NoStream, 1),
+        ])
+        .await;
+    assert!(
+        matches!(&refused, Err(StoreError::Conflict { stream_id, actual: 2, .. }) if stream_id == "coupon-B"),
+        "{refused:?}"
+    );
+    assert_eq!(store.head_position().await?, 4);
+    assert_eq!(store.read_stream("cart-A", 1, 10).await?.len(), 1, "the first stream kept nothing");
+    assert!(store.read_stream("order-NEW", 1, 10).await?.is_empty());
+
+    // A bad stream id or one stream twice refuses the call before anything is written.
+    for bad in [
+        vec![request("cart-A", ExpectedVersion::Exact(1), 1), request("nodash", ExpectedVersion::Any, 1)],
+        vec![request("cart-A", ExpectedVersion::Any, 1), request("cart-A", ExpectedVersion::Any, 1)],
+        vec![],
+    ] {
+        assert!(matches!(store.append_all(bad).await, Err(StoreError::Invalid(_))));
+    }
+    assert_eq!(store.head_position().await?, 4);
+    let log = store.read_all(0, 100).await?;
+    verify_chain(GENESIS_HASH, &log)?;
+    Ok(())
+}
+
+async fn a_retried_atomic_append_answers_with_its_original_outcomes(backend: StoreBackend) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    let mut unit =
+        vec![request("cart-R", ExpectedVersion::NoStream, 1), request("order-R", ExpectedVersion::NoStream, 1)];
+    for request in &mut unit {
+        request.command_id = Some(uuid::Uuid::now_v7());
+    }
+    let first = store.append_all(unit.clone()).await?;
+    // Decided again (fresh event ids), with the same command ids: recognised whole.
+    let mut again = unit.clone();
+    for request in &mut again {
+        request.events = (0..1).map(|i| emporium_tests::stores::event("TestHappened", i)).collect();
+    }
+    let second = store.append_all(again).await?;
+    assert!(second.iter().all(|o| o.duplicate), "{second:?}");
+    assert_eq!(
+        first.iter().map(|o| o.last_position).collect::<Vec<_>>(),
+        second.iter().map(|o| o.last_position).collect::<Vec<_>>()
+    );
+    // Half a retry would write the other half twice: refused.
+    let half = vec![unit[0].clone(), request("order-OTHER", ExpectedVersion::NoStream, 1)];
+    assert!(matches!(store.append_all(half).await, Err(StoreError::PartialDuplicate { .. })));
+    assert_eq!(store.head_position().await?, 2);
+    Ok(())
+}
+
+async fn concurrent_atomic_appends_over_overlapping_streams_never_interleave(
+    backend: StoreBackend,
+) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    let pairs = [("cart-X", "order-Y"), ("order-Y", "coupon-Z"), ("coupon-Z", "cart-X")];
+    let mut writers = Vec::new();
+    for writer in 0..12 {
+        let store = store.clone();
+        writers.push(tokio::spawn(async move {
+            for round in 0..10 {
+                let group = format!("{writer}-{round}");
+                let (first, second) = pairs[(writer + round) % pairs.len()];
+                if round % 3 == 0 {
+                    // A single append racing the atomic ones on a shared stream.
+                    store.append(tagged(first, ExpectedVersion::Any, &format!("single-{group}"), 1)).await?;
+                }
+                let unit = vec![
+                    tagged(first, ExpectedVersion::Any, &group, 2),
+                    tagged(second, ExpectedVersion::Any, &group, 1),
+                ];
+                store.append_all(unit).await?;
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for writer in writers {
+        writer.await??;
+    }
+    let log = store.read_all(0, 10_000).await?;
+    assert_eq!(log.len(), 12 * 10 * 3 + 12 * 4, "every event once");
+    let mut seen: HashMap<String, Vec<u64>> = HashMap::new();
+    for event in &log {
+        seen.entry(event.data["group"].as_str().unwrap_or_default().to_owned())
+            .or_default()
+            .push(event.global_position);
+    }
+    for (group, positions) in seen.iter().filter(|(g, _)| !g.starts_with("single-")) {
+        assert_eq!(positions.len(), 3, "group {group}");
+        assert!(positions.windows(2).all(|w| w[1] == w[0] + 1), "group {group} was interleaved: {positions:?}");
+    }
+    verify_chain(GENESIS_HASH, &log)?;
+    Ok(())
+}
+
+async fn atomic_appends_racing_at_exact_versions_keep_their_streams_in_step(
+    backend: StoreBackend,
+) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    let mut racers = Vec::new();
+    for racer in 0..8 {
+        let store = store.clone();
+        racers.push(tokio::spawn(async move {
+            let (mut won, mut lost) = (0, 0);
+            while won < 5 {
+                let version = store.read_stream("cart-P", 1, 1_000).await?.len() as u64;
+                let expected = if version == 0 { ExpectedVersion::NoStream } else { ExpectedVersion::Exact(version) };
+                // Both streams move together, so one version speaks for both.
+                let unit = vec![
+                    tagged("cart-P", expected, &format!("{racer}"), 1),
+                    tagged("order-Q", expected, &format!("{racer}"), 1),
+                ];
+                match store.append_all(unit).await {
+                    Ok(_) => won += 1,
+                    Err(StoreError::Conflict { .. }) => lost += 1,
+                    Err(other) => return Err(other.into()),
+                }
+            }
+            anyhow::Ok(lost)
+        }));
+    }
+    let mut conflicts = 0;
+    for racer in racers {
+        conflicts += racer.await??;
+    }
+    let cart = store.read_stream("cart-P", 1, 1_000).await?;
+    let order = store.read_stream("order-Q", 1, 1_000).await?;
+    assert_eq!((cart.len(), order.len()), (40, 40), "every win wrote both streams, every loss neither");
+    for (c, o) in cart.iter().zip(&order) {
+        assert_eq!(c.data, o.data, "version {} of both streams came from the same unit", c.stream_version);
+        assert_eq!(o.global_position, c.global_position + 1);
+    }
+    assert!(conflicts > 0, "eight racers at exact versions never met: the race did not happen");
     Ok(())
 }

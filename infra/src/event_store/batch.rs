@@ -7,6 +7,10 @@
 //! handful of statements instead of five per request: that is what lets the append
 //! rate climb above the database's one-transaction-per-row rate.
 //!
+//! A batch also carries atomic units ([`Unit::All`]): several requests, usually to
+//! several streams, that are all applied or none; a refused request refuses its whole
+//! unit, and the batch's view of the store is put back as it was before the unit.
+//!
 //! The rules live here once; adapters only supply the SQL through [`TxOps`].
 
 use std::collections::HashMap;
@@ -132,6 +136,41 @@ pub(crate) trait TxOps: Send {
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
+/// What one batch entry asks for: one request, or several to be applied all or none.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Unit<'a> {
+    /// One stream's append.
+    One(&'a AppendRequest),
+    /// An atomic append over several streams.
+    All(&'a [AppendRequest]),
+}
+
+impl<'a> Unit<'a> {
+    fn requests(&self) -> &'a [AppendRequest] {
+        match *self {
+            Unit::One(request) => std::slice::from_ref(request),
+            Unit::All(requests) => requests,
+        }
+    }
+}
+
+/// What one unit got: an outcome per request, in order, or why it was refused.
+pub(crate) type UnitResult = Result<Vec<AppendOutcome>, StoreError>;
+
+/// Checks an atomic unit's structure: requests, each well formed, each stream once.
+fn validate_unit(unit: Unit<'_>) -> Result<(), StoreError> {
+    let requests = unit.requests();
+    if requests.is_empty() {
+        return Err(StoreError::Invalid("an atomic append needs at least one stream".into()));
+    }
+    let mut streams: Vec<&str> = requests.iter().map(|r| r.stream_id.as_str()).collect();
+    streams.sort_unstable();
+    if let Some(pair) = streams.windows(2).find(|pair| pair[0] == pair[1]) {
+        return Err(StoreError::Invalid(format!("stream {} appears twice in one atomic append", pair[0])));
+    }
+    requests.iter().try_for_each(validate)
+}
+
 /// Checks the request structure before it reaches a transaction.
 pub(crate) fn validate(request: &AppendRequest) -> Result<(), StoreError> {
     if request.events.is_empty() {
@@ -154,42 +193,105 @@ pub(crate) fn validate(request: &AppendRequest) -> Result<(), StoreError> {
 /// the batch count as stored for the later ones.
 pub(crate) async fn append_batch<T: TxOps>(
     tx: &mut T,
-    requests: &[&AppendRequest],
+    units: &[Unit<'_>],
     now: DateTime<Utc>,
-) -> Result<Vec<Result<AppendOutcome, StoreError>>, StoreError> {
-    let valid: Vec<Result<(), StoreError>> = requests.iter().map(|r| validate(r)).collect();
+) -> Result<Vec<UnitResult>, StoreError> {
+    let valid: Vec<Result<(), StoreError>> = units.iter().map(|unit| validate_unit(*unit)).collect();
     let mut keys = BatchKeys::default();
-    for (request, _) in requests.iter().zip(&valid).filter(|(_, v)| v.is_ok()) {
-        keys.command_ids.extend(request.command_id);
-        keys.event_ids.extend(request.events.iter().map(|e| e.event_id));
-        keys.stream_ids.push(request.stream_id.clone());
+    for (unit, _) in units.iter().zip(&valid).filter(|(_, v)| v.is_ok()) {
+        for request in unit.requests() {
+            keys.command_ids.extend(request.command_id);
+            keys.event_ids.extend(request.events.iter().map(|e| e.event_id));
+            keys.stream_ids.push(request.stream_id.clone());
+        }
     }
     keys.stream_ids.sort_unstable();
     keys.stream_ids.dedup();
-    let Lookup { mut head, mut commands, mut events, mut versions } = tx.lookup(&keys).await?;
+    let lookup = tx.lookup(&keys).await?;
+    let mut view = View {
+        now,
+        head: lookup.head,
+        commands: lookup.commands,
+        events: lookup.events,
+        versions: lookup.versions,
+        rows: Vec::new(),
+    };
 
-    let mut rows = Vec::new();
     let mut command_rows = Vec::new();
-    let mut results = Vec::with_capacity(requests.len());
-    for (request, valid) in requests.iter().zip(valid) {
-        let result = match valid {
-            Err(invalid) => Err(invalid),
-            Ok(()) => apply(request, now, &mut head, &mut commands, &mut events, &mut versions, &mut rows),
+    let mut results = Vec::with_capacity(units.len());
+    for (unit, valid) in units.iter().zip(valid) {
+        let result = match (valid, unit) {
+            (Err(invalid), _) => Err(invalid),
+            (Ok(()), Unit::One(request)) => view.apply(request).map(|outcome| vec![outcome]),
+            (Ok(()), Unit::All(requests)) => view.apply_all(requests),
         };
-        if let (Ok(outcome), Some(command_id)) = (&result, request.command_id)
-            && !outcome.duplicate
-        {
-            command_rows.push(CommandRow {
-                command_id,
-                stream_id: request.stream_id.clone(),
-                outcome: *outcome,
-                recorded_at: now,
-            });
+        if let Ok(outcomes) = &result {
+            for (request, outcome) in unit.requests().iter().zip(outcomes) {
+                if let (Some(command_id), false) = (request.command_id, outcome.duplicate) {
+                    command_rows.push(CommandRow {
+                        command_id,
+                        stream_id: request.stream_id.clone(),
+                        outcome: *outcome,
+                        recorded_at: now,
+                    });
+                }
+            }
         }
         results.push(result);
     }
-    tx.commit(&rows, &command_rows).await?;
+    tx.commit(&view.rows, &command_rows).await?;
     Ok(results)
+}
+
+/// The batch's view of the store: what the lookup found, plus what the batch's
+/// earlier requests wrote.
+#[derive(Clone)]
+struct View {
+    now: DateTime<Utc>,
+    head: Head,
+    commands: HashMap<Uuid, AppendOutcome>,
+    events: HashMap<Uuid, (u64, u64)>,
+    versions: HashMap<String, u64>,
+    rows: Vec<EventRow>,
+}
+
+impl View {
+    fn apply(&mut self, request: &AppendRequest) -> Result<AppendOutcome, StoreError> {
+        apply(
+            request,
+            self.now,
+            &mut self.head,
+            &mut self.commands,
+            &mut self.events,
+            &mut self.versions,
+            &mut self.rows,
+        )
+    }
+
+    /// Applies every request of an atomic unit, or none: on the first refusal the view
+    /// goes back to what it was before the unit. A unit that was appended before (every
+    /// request recognised as a retry) answers with the original outcomes; a unit that is
+    /// partly a retry is refused, since its other half would be appended twice.
+    fn apply_all(&mut self, requests: &[AppendRequest]) -> Result<Vec<AppendOutcome>, StoreError> {
+        let before = self.clone();
+        let applied: Result<Vec<AppendOutcome>, StoreError> =
+            requests.iter().map(|request| self.apply(request)).collect();
+        let refusal = match applied {
+            Ok(outcomes) if outcomes.iter().all(|o| o.duplicate) || outcomes.iter().all(|o| !o.duplicate) => {
+                return Ok(outcomes);
+            }
+            Ok(outcomes) => {
+                let at = outcomes.iter().position(|o| o.duplicate).unwrap_or(0);
+                StoreError::PartialDuplicate {
+                    stream_id: requests[at].stream_id.clone(),
+                    event_id: requests[at].events[0].event_id,
+                }
+            }
+            Err(refusal) => refusal,
+        };
+        *self = before;
+        Err(refusal)
+    }
 }
 
 /// One request against the batch's view of the store; its rows join `rows`.
@@ -329,11 +431,11 @@ mod tests {
             same_events,
             request("bad", ExpectedVersion::Any, None),
         ];
-        let refs: Vec<&AppendRequest> = requests.iter().collect();
+        let units: Vec<Unit<'_>> = requests.iter().map(Unit::One).collect();
         let mut store = EmptyStore::default();
-        let results = append_batch(&mut store, &refs, Utc::now()).await.unwrap();
+        let results = append_batch(&mut store, &units, Utc::now()).await.unwrap();
 
-        let outcome = |i: usize| results[i].as_ref().ok().copied();
+        let outcome = |i: usize| results[i].as_ref().ok().map(|outcomes| outcomes[0]);
         assert_eq!(outcome(0).map(|o| (o.stream_version, o.last_position, o.duplicate)), Some((1, 1, false)));
         assert_eq!(outcome(1).map(|o| (o.stream_version, o.last_position)), Some((2, 2)));
         assert!(matches!(results[2], Err(StoreError::Conflict { actual: 2, .. })));
@@ -353,5 +455,59 @@ mod tests {
         assert_eq!(rows[0].prev_hash, GENESIS_HASH);
         assert_eq!(rows[1].prev_hash, rows[0].hash);
         assert_eq!(rows[2].prev_hash, rows[1].hash);
+    }
+
+    /// An atomic unit that fails on its second stream leaves nothing of its first, and
+    /// the requests after it in the batch number on as if it had never been there.
+    #[tokio::test]
+    async fn a_refused_atomic_unit_leaves_no_trace_in_its_batch() {
+        let cart = request("cart-A", ExpectedVersion::NoStream, None);
+        let stale_order = request("order-B", ExpectedVersion::Exact(3), None);
+        let refused = [cart.clone(), stale_order];
+        let fine = [
+            request("cart-C", ExpectedVersion::NoStream, Some(Uuid::now_v7())),
+            request("order-D", ExpectedVersion::NoStream, None),
+        ];
+        let after = request("product-E", ExpectedVersion::NoStream, None);
+        let twice = [request("cart-F", ExpectedVersion::Any, None), request("cart-F", ExpectedVersion::Any, None)];
+        let units = [Unit::All(&refused), Unit::All(&fine), Unit::One(&after), Unit::All(&twice), Unit::All(&[])];
+        let mut store = EmptyStore::default();
+        let results = append_batch(&mut store, &units, Utc::now()).await.unwrap();
+
+        assert!(matches!(&results[0], Err(StoreError::Conflict { stream_id, .. }) if stream_id == "order-B"));
+        let positions: Vec<u64> = results[1].as_ref().unwrap().iter().map(|o| o.last_position).collect();
+        assert_eq!(positions, [1, 2], "the refused unit took no positions");
+        assert_eq!(results[2].as_ref().unwrap()[0].last_position, 3);
+        assert!(matches!(results[3], Err(StoreError::Invalid(_))), "one stream twice in one unit");
+        assert!(matches!(results[4], Err(StoreError::Invalid(_))), "an empty unit");
+        let (rows, commands) = &store.inserted[0];
+        let streams: Vec<&str> = rows.iter().map(|r| r.stream_id.as_str()).collect();
+        assert_eq!(streams, ["cart-C", "order-D", "product-E"]);
+        assert_eq!(rows[0].prev_hash, GENESIS_HASH, "the chain starts over where the refused unit began");
+        assert_eq!(commands.len(), 1);
+    }
+
+    /// A unit appended before answers with its outcomes again; one that is partly a
+    /// retry is refused (its other half would be written twice).
+    #[tokio::test]
+    async fn a_retried_atomic_unit_is_recognised_whole_or_refused() {
+        let unit = [
+            request("cart-A", ExpectedVersion::NoStream, Some(Uuid::now_v7())),
+            request("order-B", ExpectedVersion::NoStream, Some(Uuid::now_v7())),
+        ];
+        let mut half = unit.clone();
+        half[1] = request("order-C", ExpectedVersion::NoStream, None);
+        let units = [Unit::All(&unit), Unit::All(&unit), Unit::All(&half)];
+        let mut store = EmptyStore::default();
+        let results = append_batch(&mut store, &units, Utc::now()).await.unwrap();
+        let first = results[0].as_ref().unwrap();
+        let again = results[1].as_ref().unwrap();
+        assert!(first.iter().all(|o| !o.duplicate) && again.iter().all(|o| o.duplicate));
+        assert_eq!(
+            first.iter().map(|o| o.last_position).collect::<Vec<_>>(),
+            again.iter().map(|o| o.last_position).collect::<Vec<_>>()
+        );
+        assert!(matches!(results[2], Err(StoreError::PartialDuplicate { .. })));
+        assert_eq!(store.inserted[0].0.len(), 2, "only the first unit wrote rows");
     }
 }

@@ -35,6 +35,17 @@ pub trait EventStore: Send + Sync + 'static {
     /// holds for a `command_id` that was already recorded.
     async fn append(&self, request: AppendRequest) -> Result<AppendOutcome, StoreError>;
 
+    /// Appends to several streams at once, each request with its own expected version:
+    /// all of them in one transaction, or none. The events of one call take consecutive
+    /// global positions, in the order of the requests, never interleaved with another
+    /// append. A refusal of any request (a conflict, a bad stream id) is the call's
+    /// error and nothing is written; a stream may appear once per call. A call that was
+    /// appended before (every request recognised by its command or event ids) answers
+    /// with the original outcomes; one that is partly a retry is refused with
+    /// [`StoreError::PartialDuplicate`], so give every request a command id (or stable
+    /// event ids) when a caller may retry.
+    async fn append_all(&self, requests: Vec<AppendRequest>) -> Result<Vec<AppendOutcome>, StoreError>;
+
     /// Reads one stream forward from `from_version` (1-based, inclusive), at most `max` events.
     async fn read_stream(
         &self,

@@ -16,7 +16,9 @@ use sqlx::{Executor, PgConnection, Row};
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use super::batch::{BatchKeys, CommandRow, EventRow, Lookup, LookupRow, TxOps, append_batch, recorded_outcome};
+use super::batch::{
+    BatchKeys, CommandRow, EventRow, Lookup, LookupRow, TxOps, Unit, UnitResult, append_batch, recorded_outcome,
+};
 use super::group_commit::{BatchWriter, GroupCommit, now_micros};
 use super::{AppendOutcome, AppendRequest, EventMetadata, EventStore, RecordedEvent, StoreError};
 
@@ -124,6 +126,11 @@ impl EventStore for PostgresEventStore {
         self.writer.append(request).await
     }
 
+    #[tracing::instrument(skip_all, fields(streams = requests.len()))]
+    async fn append_all(&self, requests: Vec<AppendRequest>) -> Result<Vec<AppendOutcome>, StoreError> {
+        self.writer.append_all(requests).await
+    }
+
     async fn read_stream(
         &self,
         stream_id: &str,
@@ -183,12 +190,9 @@ struct PgBatchWriter {
 }
 
 impl BatchWriter for PgBatchWriter {
-    async fn write_batch(
-        &self,
-        requests: &[&AppendRequest],
-    ) -> Result<Vec<Result<AppendOutcome, StoreError>>, StoreError> {
+    async fn write_batch(&self, units: &[Unit<'_>]) -> Result<Vec<UnitResult>, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(StoreError::db("acquiring a writer connection"))?;
-        let written = append_batch(&mut PgTx { conn: &mut conn }, requests, now_micros()).await;
+        let written = append_batch(&mut PgTx { conn: &mut conn }, units, now_micros()).await;
         if written.is_err() {
             // The transaction was opened by hand (sqlx does not track it): end it, or
             // make sure this connection never goes back to the pool inside it.

@@ -19,7 +19,9 @@ use sqlx::{Executor, Row, SqliteConnection};
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use super::batch::{BatchKeys, CommandRow, EventRow, Lookup, LookupRow, TxOps, append_batch, recorded_outcome};
+use super::batch::{
+    BatchKeys, CommandRow, EventRow, Lookup, LookupRow, TxOps, Unit, UnitResult, append_batch, recorded_outcome,
+};
 use super::group_commit::{BatchWriter, GroupCommit, now_micros};
 use super::{AppendOutcome, AppendRequest, EventMetadata, EventStore, RecordedEvent, StoreError};
 
@@ -110,6 +112,11 @@ impl EventStore for SqliteEventStore {
         self.writer.append(request).await
     }
 
+    #[tracing::instrument(skip_all, fields(streams = requests.len()))]
+    async fn append_all(&self, requests: Vec<AppendRequest>) -> Result<Vec<AppendOutcome>, StoreError> {
+        self.writer.append_all(requests).await
+    }
+
     async fn read_stream(
         &self,
         stream_id: &str,
@@ -168,12 +175,9 @@ struct SqliteBatchWriter {
 }
 
 impl BatchWriter for SqliteBatchWriter {
-    async fn write_batch(
-        &self,
-        requests: &[&AppendRequest],
-    ) -> Result<Vec<Result<AppendOutcome, StoreError>>, StoreError> {
+    async fn write_batch(&self, units: &[Unit<'_>]) -> Result<Vec<UnitResult>, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(StoreError::db("acquiring the writer connection"))?;
-        let written = append_batch(&mut SqliteTx { conn: &mut conn }, requests, now_micros()).await;
+        let written = append_batch(&mut SqliteTx { conn: &mut conn }, units, now_micros()).await;
         if written.is_err() && conn.execute("ROLLBACK").await.is_err() {
             // Still inside the transaction, or unsure: never hand this connection out again.
             conn.close_on_drop();

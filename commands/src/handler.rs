@@ -69,6 +69,32 @@ impl CommandHandler {
         &self.store
     }
 
+    /// How many times a command is tried when other writers keep getting there first.
+    pub(crate) fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// Records what a use case appended to a stream itself (an atomic append over
+    /// several streams), so the next command there decides on the new state without
+    /// first meeting a conflict. Only when the cache holds the state the events were
+    /// decided on; otherwise the next command catches up from the log as usual.
+    pub(crate) fn remember_appended<D: Decider>(
+        &self,
+        aggregate_id: &str,
+        events: &[D::Event],
+        decided_at_version: u64,
+        outcome: emporium_infra::event_store::AppendOutcome,
+    ) {
+        let stream_id = stream_id::<D>(aggregate_id);
+        let known = self.states.get::<D>(&stream_id).unwrap_or_default();
+        if known.version != decided_at_version {
+            return;
+        }
+        let state = events.iter().fold(known.state, |state, event| D::evolve(state, event));
+        self.states
+            .put::<D>(&stream_id, Folded { state, version: outcome.stream_version, position: outcome.last_position });
+    }
+
     /// Loads an aggregate's state, its version and its last event's global position,
     /// as the log has it now (a cached state is brought up to the log's tail).
     pub async fn load<D: Decider>(&self, aggregate_id: &str) -> Result<(D::State, u64, u64), CommandError<D::Error>> {
@@ -228,7 +254,7 @@ fn repeated(stream_id: String, first: emporium_infra::event_store::AppendOutcome
 
 /// Jittered exponential back-off so contending writers spread out: 1, 2, 4 … ms
 /// (capped at 64 ms) plus up to the same again at random.
-fn backoff(attempt: u32) -> Duration {
+pub(crate) fn backoff(attempt: u32) -> Duration {
     let base = 1u64 << attempt.min(6);
     // The low bits of a fresh UUIDv7 are random: jitter without a rand dependency.
     let jitter = (Uuid::now_v7().as_u128() as u64) % (base + 1);

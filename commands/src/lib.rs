@@ -3,6 +3,9 @@
 //!
 //! Layout:
 //! - [`handler`]: the [`CommandHandler`] and the outcome it reports;
+//! - [`checkout`]: checkout from cart, the cart, its coupon and the new order in one
+//!   atomic append;
+//! - [`ids`]: deterministic command ids for the steps of one intent;
 //! - [`state_cache`]: the bounded cache of aggregate states the handler decides on;
 //! - [`error`]: why a command failed;
 //! - [`sagas`]: process managers that follow the log and issue commands (order fulfilment);
@@ -11,8 +14,10 @@
 //! Commands carry an id; handling the same id twice appends nothing new and answers
 //! with the first outcome (the event store records command ids with their events).
 
+pub mod checkout;
 pub mod error;
 pub mod handler;
+pub mod ids;
 pub mod notifications;
 pub mod sagas;
 pub mod state_cache;

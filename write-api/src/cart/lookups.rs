@@ -13,9 +13,7 @@ use uuid::Uuid;
 
 use crate::state::WriteState;
 
-/// The account-store claim kind mapping an upper-cased coupon code to its coupon id
-/// (claimed by the catalog when the coupon is created).
-pub(crate) const COUPON_CODE_CLAIM: &str = "coupon_code";
+pub(crate) use emporium_commands::checkout::COUPON_CODE_CLAIM;
 
 /// Loads an aggregate's state; only storage can fail here, so any error is a 500.
 pub(crate) async fn load<D: Decider>(state: &WriteState, id: &str) -> Result<D::State, ApiError> {

@@ -20,10 +20,7 @@ pub fn order_id(customer: Uuid, idempotency_key: Option<&str>) -> OrderId {
     }
 }
 
-/// The command id of one step of placing `order`.
-pub fn step(order: OrderId, name: &str) -> Uuid {
-    Uuid::new_v5(&order.as_uuid(), name.as_bytes())
-}
+pub use emporium_commands::ids::step;
 
 /// The reference under which a provider token given with `order` is kept outside the log.
 pub fn payment_reference(order: OrderId) -> Uuid {

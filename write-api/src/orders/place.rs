@@ -2,8 +2,9 @@
 //!
 //! Everything that can be refused is checked before anything is written (the body,
 //! the payment method, the products, the cart's, coupon's and order's own rules);
-//! then the token is stored outside the log, the cart is checked out (cart orders
-//! only) and the order is created under command ids derived from the order id.
+//! then the token is stored outside the log, and the order is created under command
+//! ids derived from the order id: from the cart by the checkout use case (cart,
+//! coupon and order in one atomic append), from explicit lines on its own stream.
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -13,8 +14,9 @@ use emporium_api_kit::envelope::created;
 use emporium_api_kit::idempotency::IDEMPOTENCY_KEY;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Caller, Envelope, RequestContext};
+use emporium_commands::checkout;
 use emporium_domain::Decider;
-use emporium_domain::ids::{CartId, CustomerId, OrderId};
+use emporium_domain::ids::{CustomerId, OrderId};
 use emporium_domain::order::{Order, OrderCommand, OrderCoupon, OrderCreated, OrderEvent, OrderLine, OrderState};
 
 use super::answers::OrderPlaced;
@@ -97,35 +99,32 @@ pub async fn place_order(
         payment_method: payment::reference(order_id, &order.payment),
         at: Utc::now(),
     };
-    let command = match &order.lines {
-        Some(lines) => {
-            let command = placing.command(from_lines::priced_lines(&state, lines).await?, None);
-            precheck(&command)?;
-            payment::store(&state, order_id, &order.payment).await?;
-            command
-        }
-        None => {
-            let prepared =
-                from_cart::prepare(&state, CartId::from_uuid(caller.customer_id), order_id, placing.at).await?;
-            if !prepared.resumed {
-                precheck(&placing.command(prepared.lines.clone(), prepared.order_coupon.clone()))?;
-            }
-            payment::store(&state, order_id, &order.payment).await?;
-            let checked_out = from_cart::commit(&state, &context, &actor, order_id, &prepared, placing.at).await?;
-            tracing::debug!(%order_id, position = checked_out.position, "cart checked out");
-            placing.command(checked_out.lines, checked_out.coupon)
-        }
+    let Some(lines) = &order.lines else {
+        let request = from_cart::request(
+            &context,
+            &actor,
+            customer_id,
+            order_id,
+            &order,
+            placing.payment_method.clone(),
+            placing.at,
+        );
+        let ports = from_cart::ports(&state);
+        let prepared = checkout::prepare(ports, &request).await.map_err(from_cart::checkout_error)?;
+        payment::store(&state, order_id, &order.payment).await?;
+        let outcome = checkout::commit(ports, &request, prepared).await.map_err(from_cart::checkout_error)?;
+        tracing::debug!(%order_id, position = outcome.position, duplicate = outcome.duplicate, "checked out");
+        let data = from_cart::answer(&outcome.order, outcome.position);
+        return Ok(with_position(created(&format!("/api/v1/orders/{order_id}"), data), outcome.position));
     };
+    let command = placing.command(from_lines::priced_lines(&state, lines).await?, None);
+    precheck(&command)?;
+    payment::store(&state, order_id, &order.payment).await?;
     let placed = precheck(&command)?;
     let outcome =
         run::<Order>(&state, &context, &actor, order_id.to_string(), command, Some(ids::step(order_id, "create")))
             .await
-            .map_err(|error| {
-                if order.lines.is_none() {
-                    tracing::error!(%order_id, %error, "the cart was checked out but the order could not be created");
-                }
-                command_error(error)
-            })?;
+            .map_err(command_error)?;
     let data = OrderPlaced {
         id: order_id.to_string(),
         status: "pending".to_owned(),

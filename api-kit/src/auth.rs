@@ -3,43 +3,12 @@
 use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
 use crate::token::TokenKeys;
 
-/// The roles the API knows; a request without a token is a guest.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// Everything.
-    Admin,
-    /// Catalog, stock, coupons, orders of everyone.
-    Manager,
-    /// Their own account, cart, orders, payments.
-    Customer,
-}
-
-impl Role {
-    /// Parses a role name as tokens carry it.
-    pub fn parse(name: &str) -> Option<Self> {
-        match name {
-            "admin" => Some(Self::Admin),
-            "manager" => Some(Self::Manager),
-            "customer" => Some(Self::Customer),
-            _ => None,
-        }
-    }
-
-    /// The role's name.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Manager => "manager",
-            Self::Customer => "customer",
-        }
-    }
-}
+/// The roles the API knows (the domain's); a request without a token is a guest.
+pub use emporium_domain::customer::Role;
 
 /// An authenticated caller (401 without a valid token).
 #[derive(Debug, Clone, PartialEq, Eq)]

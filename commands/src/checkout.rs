@@ -20,7 +20,7 @@ use emporium_domain::order::{
     Order, OrderCommand, OrderCoupon, OrderError, OrderEvent, OrderLine, OrderState, PlacedOrder, ShippingAddress,
 };
 use emporium_domain::product::Product;
-use emporium_infra::accounts::AccountStore;
+use emporium_infra::accounts::{AccountStore, ClaimKind};
 use emporium_infra::codec::{decode, encode};
 use emporium_infra::event_store::{AppendRequest, EventMetadata, ExpectedVersion, StoreError};
 use uuid::Uuid;
@@ -28,10 +28,6 @@ use uuid::Uuid;
 use crate::error::CommandError;
 use crate::handler::{CommandHandler, backoff, stream_id};
 use crate::ids::step;
-
-/// The account-store claim kind mapping an upper-cased coupon code to its coupon id
-/// (claimed when the coupon is created).
-pub const COUPON_CODE_CLAIM: &str = "coupon_code";
 
 /// What the shopper asked for.
 #[derive(Debug, Clone)]
@@ -380,7 +376,7 @@ async fn coupon_by_code(ports: CheckoutPorts<'_>, raw: &str) -> Result<CouponId,
     let code = CouponCode::parse(raw).map_err(|_| not_found())?;
     let owner = ports
         .accounts
-        .unique_owner(COUPON_CODE_CLAIM, code.as_str())
+        .unique_owner(ClaimKind::CouponCode, code.as_str())
         .await
         .map_err(|e| CheckoutError::Accounts(e.to_string()))?;
     let id = owner.and_then(|owner| Uuid::parse_str(&owner).ok()).map(CouponId::from_uuid).ok_or_else(not_found)?;

@@ -7,6 +7,7 @@
 //! - [`codec`]: domain events to envelopes and back, with upcasting;
 //! - [`read_store`]: the read model document store port and its adapters;
 //! - [`accounts`]: password hashes, single-use tokens, uniqueness claims, idempotency records;
+//! - [`html`]: escaping text for HTML;
 //! - [`leader`]: the lock that lets one process per store run the process managers;
 //! - [`mailer`]: the mail port and its adapters;
 //! - [`payments`]: the payment gateway port and its adapters;
@@ -24,6 +25,7 @@ pub mod bus;
 pub mod codec;
 pub mod event_store;
 pub mod follow;
+pub mod html;
 pub mod leader;
 pub mod mailer;
 pub mod payments;

@@ -143,10 +143,10 @@ async fn every_data_limit_is_refused_with_a_4xx_that_names_it() -> anyhow::Resul
     Ok(())
 }
 
-/// Median of the times `attempt` takes, over `rounds`.
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
+/// The fastest of `times`: what an attempt costs when nothing else competes for the
+/// cores (other tests run alongside; they only ever add time).
+fn fastest(times: &[Duration]) -> Duration {
+    times.iter().min().copied().unwrap_or_default()
 }
 
 #[tokio::test]
@@ -158,7 +158,7 @@ async fn signing_in_takes_as_long_for_an_unknown_address_as_for_a_known_one() ->
     let (mut known_times, mut unknown_times) = (Vec::new(), Vec::new());
     // Interleaved, so load from other tests falls on both alike; within each address's
     // burst of attempts.
-    for _ in 0..15 {
+    for _ in 0..18 {
         for (body, times) in [(&known, &mut known_times), (&unknown, &mut unknown_times)] {
             let started = Instant::now();
             let answer = app.post("/api/v1/users/login", None, body).await?;
@@ -167,9 +167,10 @@ async fn signing_in_takes_as_long_for_an_unknown_address_as_for_a_known_one() ->
             assert_eq!(answer.error_codes(), vec!["auth.invalid_credentials"]);
         }
     }
-    let (known, unknown) = (median(known_times), median(unknown_times));
+    let (known, unknown) = (fastest(&known_times), fastest(&unknown_times));
     let ratio = unknown.as_secs_f64() / known.as_secs_f64();
-    // Without the dummy hash an unknown address answers in well under a tenth of the time.
-    assert!((0.6..=1.6).contains(&ratio), "unknown {unknown:?} vs known {known:?} (ratio {ratio:.2})");
+    // Without the dummy hash an unknown address answers in a twentieth of the time
+    // (no Argon2 at all); the bounds leave room for noise, not for that.
+    assert!((0.5..=2.0).contains(&ratio), "unknown {unknown:?} vs known {known:?} (ratio {ratio:.2})");
     Ok(())
 }

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use chrono::{Duration, Utc};
 use emporium_infra::accounts::postgres::PostgresAccountStore;
 use emporium_infra::accounts::sqlite::SqliteAccountStore;
-use emporium_infra::accounts::{AccountStore, AccountStoreError, Credentials, IdempotentResponse, TokenKind};
+use emporium_infra::accounts::{
+    AccountStore, AccountStoreError, ClaimKind, Credentials, IdempotentResponse, TokenKind,
+};
 use emporium_infra::event_store::sqlite::SqliteEventStore;
 use emporium_tests::postgres::TestDatabase;
 use uuid::Uuid;
@@ -155,12 +157,20 @@ async fn revoking_drops_one_kind_of_one_customer_only(backend: Backend) -> anyho
 
 async fn a_unique_key_belongs_to_its_first_claimant(backend: Backend) -> anyhow::Result<()> {
     let store = backend.open().await?;
-    assert_eq!(store.unique_owner("sku", "TEE-RED").await?, None);
-    assert_eq!(store.claim_unique("sku", "TEE-RED", "product-1").await?, "product-1");
-    assert_eq!(store.claim_unique("sku", "TEE-RED", "product-1").await?, "product-1", "a repeated claim is fine");
-    assert_eq!(store.claim_unique("sku", "TEE-RED", "product-2").await?, "product-1");
-    assert_eq!(store.claim_unique("coupon_code", "TEE-RED", "coupon-9").await?, "coupon-9", "kinds are separate");
-    assert_eq!(store.unique_owner("sku", "TEE-RED").await?, Some("product-1".to_owned()));
+    assert_eq!(store.unique_owner(ClaimKind::Sku, "TEE-RED").await?, None);
+    assert_eq!(store.claim_unique(ClaimKind::Sku, "TEE-RED", "product-1").await?, "product-1");
+    assert_eq!(
+        store.claim_unique(ClaimKind::Sku, "TEE-RED", "product-1").await?,
+        "product-1",
+        "a repeated claim is fine"
+    );
+    assert_eq!(store.claim_unique(ClaimKind::Sku, "TEE-RED", "product-2").await?, "product-1");
+    assert_eq!(
+        store.claim_unique(ClaimKind::CouponCode, "TEE-RED", "coupon-9").await?,
+        "coupon-9",
+        "kinds are separate"
+    );
+    assert_eq!(store.unique_owner(ClaimKind::Sku, "TEE-RED").await?, Some("product-1".to_owned()));
     Ok(())
 }
 
@@ -168,14 +178,14 @@ async fn racing_claims_agree_on_one_owner(backend: Backend) -> anyhow::Result<()
     let store = backend.open().await?;
     let claims = (0..8).map(|i| {
         let store = store.clone();
-        tokio::spawn(async move { store.claim_unique("sku", "HOT", &format!("product-{i}")).await })
+        tokio::spawn(async move { store.claim_unique(ClaimKind::Sku, "HOT", &format!("product-{i}")).await })
     });
     let mut owners = Vec::new();
     for result in futures::future::join_all(claims).await {
         owners.push(result??);
     }
     assert!(owners.windows(2).all(|w| w[0] == w[1]), "{owners:?}");
-    assert_eq!(store.unique_owner("sku", "HOT").await?, owners.first().cloned());
+    assert_eq!(store.unique_owner(ClaimKind::Sku, "HOT").await?, owners.first().cloned());
     Ok(())
 }
 
@@ -238,12 +248,12 @@ async fn everything_survives_a_reopen(backend: Backend) -> anyhow::Result<()> {
         let store = backend.open().await?;
         store.create_credentials(&ann).await?;
         store.insert_token("kept", TokenKind::Refresh, ann.customer_id, Utc::now() + Duration::hours(1)).await?;
-        store.claim_unique("sku", "A", "p").await?;
+        store.claim_unique(ClaimKind::Sku, "A", "p").await?;
     }
     let store = backend.open().await?;
     assert_eq!(store.credentials_by_email("ann@example.com").await?, Some(ann.clone()));
     assert_eq!(store.consume_token("kept", TokenKind::Refresh, Utc::now()).await?, Some(ann.customer_id));
-    assert_eq!(store.unique_owner("sku", "A").await?, Some("p".to_owned()));
+    assert_eq!(store.unique_owner(ClaimKind::Sku, "A").await?, Some("p".to_owned()));
     Ok(())
 }
 

@@ -20,9 +20,9 @@ use emporium_domain::order::{
 };
 use emporium_domain::payment::{Payment, PaymentCommand, PaymentStatus};
 use emporium_domain::values::{Quantity, Sku};
-use emporium_infra::accounts::AccountStore;
 use emporium_infra::accounts::postgres::PostgresAccountStore;
 use emporium_infra::accounts::sqlite::SqliteAccountStore;
+use emporium_infra::accounts::{AccountStore, ClaimKind};
 use emporium_infra::event_store::{EventMetadata, EventStore, RecordedEvent};
 use emporium_infra::follow::Running;
 use emporium_infra::payments::simulated::{SimulatedGateway, SimulatedOptions};
@@ -319,7 +319,7 @@ async fn a_paid_order_is_confirmed_with_its_stock_sold_and_the_next_invoice_numb
     shop.receive("TEE", 3).await?;
     // A saved payment method: the order names the method, the account store holds its token.
     let saved_method = Uuid::now_v7().to_string();
-    shop.accounts.claim_unique("payment_token", &saved_method, VISA).await?;
+    shop.accounts.claim_unique(ClaimKind::PaymentToken, &saved_method, VISA).await?;
     let running = shop.saga().spawn();
     let first = shop.place(&[("MUG", 2), ("TEE", 1), ("MUG", 1)], &saved_method).await?;
     let order = shop.wait_for(first, OrderStatus::Confirmed).await?;
@@ -509,7 +509,7 @@ async fn cancelling_before_payment_releases_the_stock_and_the_coupon(backend: St
         },
     )
     .await?;
-    shop.accounts.claim_unique("coupon_code", "SAVE10", &coupon_id.to_string()).await?;
+    shop.accounts.claim_unique(ClaimKind::CouponCode, "SAVE10", &coupon_id.to_string()).await?;
     // A declined order holds the coupon while it awaits payment; the customer cancels.
     let coupon = OrderCoupon { code: "SAVE10".into(), discount: Discount::Percent { percent: 10 } };
     let order_id = shop.place_with(&[("MUG", 2)], DECLINED, Some(coupon)).await?;

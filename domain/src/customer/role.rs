@@ -16,6 +16,11 @@ pub enum Role {
 }
 
 impl Role {
+    /// The role named `name` exactly as [`Role::as_str`] writes it (tokens, JSON).
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Admin, Self::Manager, Self::Customer].into_iter().find(|role| role.as_str() == name)
+    }
+
     /// The role's wire name, as in JSON.
     pub fn as_str(&self) -> &'static str {
         match self {

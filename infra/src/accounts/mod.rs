@@ -45,6 +45,42 @@ impl TokenKind {
     }
 }
 
+/// What a uniqueness claim is about. The stored names are part of the account
+/// store's data: a new kind gets a new name, an existing name never changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ClaimKind {
+    /// A product's SKU → the product's id.
+    Sku,
+    /// A category's name under its parent → the category's id.
+    CategoryName,
+    /// A coupon's upper-cased code → the coupon's id.
+    CouponCode,
+    /// A payment-method reference (an order's, or a saved method's id) → the provider
+    /// token, kept out of the log.
+    PaymentToken,
+    /// A Stripe event id → how its delivery was handled (at most once per event).
+    StripeEvent,
+}
+
+impl ClaimKind {
+    /// The stored name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Sku => "sku",
+            Self::CategoryName => "category_name",
+            Self::CouponCode => "coupon_code",
+            Self::PaymentToken => "payment_token",
+            Self::StripeEvent => "stripe_event",
+        }
+    }
+}
+
+impl std::fmt::Display for ClaimKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A login: who, with which address, and the Argon2id PHC string of their password.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credentials {
@@ -107,11 +143,11 @@ pub trait AccountStore: Send + Sync + 'static {
     /// returns the new version.
     async fn bump_security_version(&self, customer_id: Uuid) -> Result<u64, AccountStoreError>;
 
-    /// Claims `key` of `kind` (e.g. `sku`, `coupon_code`) for `owner`; returns the owner
-    /// that holds it — `owner` itself when the claim is new or repeated.
-    async fn claim_unique(&self, kind: &str, key: &str, owner: &str) -> Result<String, AccountStoreError>;
+    /// Claims `key` of `kind` for `owner`; returns the owner that holds it — `owner`
+    /// itself when the claim is new or repeated.
+    async fn claim_unique(&self, kind: ClaimKind, key: &str, owner: &str) -> Result<String, AccountStoreError>;
     /// Who holds `key` of `kind`.
-    async fn unique_owner(&self, kind: &str, key: &str) -> Result<Option<String>, AccountStoreError>;
+    async fn unique_owner(&self, kind: ClaimKind, key: &str) -> Result<Option<String>, AccountStoreError>;
 
     /// The stored answer for an idempotency key (scoped by caller), unless it was
     /// stored before `fresh_since` (expired).

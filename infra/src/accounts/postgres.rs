@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::error::is_unique_violation;
 use super::stored::{decode_headers, encode_headers, normalise_email};
-use super::{AccountStore, AccountStoreError, Credentials, IdempotentResponse, TokenKind};
+use super::{AccountStore, AccountStoreError, ClaimKind, Credentials, IdempotentResponse, TokenKind};
 
 /// An [`AccountStore`] in PostgreSQL.
 #[derive(Debug, Clone)]
@@ -294,7 +294,8 @@ impl AccountStore for PostgresAccountStore {
         Ok(version.max(0) as u64)
     }
 
-    async fn claim_unique(&self, kind: &str, key: &str, owner: &str) -> Result<String, AccountStoreError> {
+    async fn claim_unique(&self, kind: ClaimKind, key: &str, owner: &str) -> Result<String, AccountStoreError> {
+        let kind = kind.as_str();
         let context = || format!("claiming {kind} {key:?}");
         insert_claim(&self.pool, kind, key, owner).await.map_err(AccountStoreError::db(context()))?;
         select_claim_owner(&self.pool, kind, key).await.map_err(AccountStoreError::db(context()))?.ok_or_else(|| {
@@ -302,7 +303,8 @@ impl AccountStore for PostgresAccountStore {
         })
     }
 
-    async fn unique_owner(&self, kind: &str, key: &str) -> Result<Option<String>, AccountStoreError> {
+    async fn unique_owner(&self, kind: ClaimKind, key: &str) -> Result<Option<String>, AccountStoreError> {
+        let kind = kind.as_str();
         select_claim_owner(&self.pool, kind, key)
             .await
             .map_err(AccountStoreError::db(format!("looking up the owner of {kind} {key:?}")))

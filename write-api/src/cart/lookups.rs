@@ -9,11 +9,10 @@ use emporium_domain::ids::{CouponId, ProductId};
 use emporium_domain::inventory::{Inventory, InventoryState};
 use emporium_domain::product::{Product, ProductRecord};
 use emporium_domain::values::Sku;
+use emporium_infra::accounts::ClaimKind;
 use uuid::Uuid;
 
 use crate::state::WriteState;
-
-pub(crate) use emporium_commands::checkout::COUPON_CODE_CLAIM;
 
 /// Loads an aggregate's state; only storage can fail here, so any error is a 500.
 pub(crate) async fn load<D: Decider>(state: &WriteState, id: &str) -> Result<D::State, ApiError> {
@@ -59,7 +58,7 @@ pub(crate) async fn coupon_by_code(state: &WriteState, raw: &str) -> Result<Opti
         return Ok(None);
     };
     let owner =
-        state.accounts.unique_owner(COUPON_CODE_CLAIM, code.as_str()).await.map_err(|e| ApiError::internal(&e))?;
+        state.accounts.unique_owner(ClaimKind::CouponCode, code.as_str()).await.map_err(|e| ApiError::internal(&e))?;
     let Some(id) = owner.and_then(|owner| Uuid::parse_str(&owner).ok()).map(CouponId::from_uuid) else {
         return Ok(None);
     };

@@ -17,7 +17,9 @@ use super::input::{Problems, id, text};
 use super::lookups::category_exists;
 use super::precheck::precheck;
 use super::staff::Staff;
-use super::unique::{CATEGORY_NAME, Claim, claim};
+use emporium_infra::accounts::ClaimKind;
+
+use super::unique::{Claim, claim};
 use crate::command::run;
 use crate::errors::command_error;
 use crate::state::WriteState;
@@ -119,7 +121,7 @@ pub async fn create_category(
     let name_taken = || {
         ApiError::conflict("category.name_taken", format!("a category named {:?} already exists there", category.name))
     };
-    let id = match claim::<Category>(&state, CATEGORY_NAME, &category.sibling_key(), candidate).await? {
+    let id = match claim::<Category>(&state, ClaimKind::CategoryName, &category.sibling_key(), candidate).await? {
         Claim::Create(id) => CategoryId::from_uuid(id),
         Claim::Taken => return Err(name_taken()),
     };

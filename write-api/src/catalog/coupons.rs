@@ -20,7 +20,9 @@ use super::answers::CouponWritten;
 use super::input::Problems;
 use super::precheck::precheck;
 use super::staff::Staff;
-use super::unique::{COUPON_CODE, Claim, claim};
+use emporium_infra::accounts::ClaimKind;
+
+use super::unique::{Claim, claim};
 use crate::command::run;
 use crate::errors::command_error;
 use crate::state::WriteState;
@@ -184,7 +186,7 @@ pub async fn create_coupon(
     let candidate = Uuid::now_v7();
     precheck::<Coupon>(&CouponState::default(), &coupon.command(CouponId::from_uuid(candidate), now))?;
     let code_taken = || ApiError::conflict("coupon.code_taken", format!("another coupon has the code {}", coupon.code));
-    let id = match claim::<Coupon>(&state, COUPON_CODE, coupon.code.as_str(), candidate).await? {
+    let id = match claim::<Coupon>(&state, ClaimKind::CouponCode, coupon.code.as_str(), candidate).await? {
         Claim::Create(id) => CouponId::from_uuid(id),
         Claim::Taken => return Err(code_taken()),
     };

@@ -20,7 +20,9 @@ use super::path_ids::product_id;
 use super::precheck::precheck;
 use super::product_input::{CreateProductRequest, NewProduct, ProductChanges, UpdateProductRequest};
 use super::staff::Staff;
-use super::unique::{Claim, SKU, claim};
+use emporium_infra::accounts::ClaimKind;
+
+use super::unique::{Claim, claim};
 use crate::command::run;
 use crate::errors::command_error;
 use crate::state::WriteState;
@@ -60,7 +62,7 @@ pub async fn create_product(
     if let Some(category) = product.category_id {
         require_category(&state, "category", category).await?;
     }
-    let id = match claim::<Product>(&state, SKU, product.sku.as_str(), candidate).await? {
+    let id = match claim::<Product>(&state, ClaimKind::Sku, product.sku.as_str(), candidate).await? {
         Claim::Create(id) => ProductId::from_uuid(id),
         Claim::Taken => return Err(sku_taken(&product.sku)),
     };

@@ -8,17 +8,11 @@
 
 use emporium_api_kit::ApiError;
 use emporium_domain::Decider;
+use emporium_infra::accounts::ClaimKind;
 use uuid::Uuid;
 
 use crate::errors::{DomainRefusal, command_error};
 use crate::state::WriteState;
-
-/// Claim kind of a product's SKU.
-pub(crate) const SKU: &str = "sku";
-/// Claim kind of a category's name under its parent.
-pub(crate) const CATEGORY_NAME: &str = "category_name";
-/// Claim kind of a coupon's code.
-pub(crate) const COUPON_CODE: &str = "coupon_code";
 
 /// The outcome of claiming a key for a new aggregate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,7 +26,7 @@ pub(crate) enum Claim {
 /// Claims `key` of `kind` for a new `D` whose id would be `candidate`.
 pub(crate) async fn claim<D: Decider>(
     state: &WriteState,
-    kind: &str,
+    kind: ClaimKind,
     key: &str,
     candidate: Uuid,
 ) -> Result<Claim, ApiError>

@@ -3,20 +3,18 @@
 //! and then kept outside the log, in the account store under a fresh reference
 //! (`payment_token` claim: reference → token). The order's event carries only the
 //! reference or the saved method's id, so no token ever enters the log; the
-//! fulfilment saga resolves either with `accounts.unique_owner("payment_token", …)`.
+//! fulfilment saga resolves either with `accounts.unique_owner(ClaimKind::PaymentToken, …)`.
 
 use emporium_api_kit::ApiError;
 use emporium_domain::ids::{CustomerId, OrderId};
 use emporium_domain::payment::Wallet;
+use emporium_infra::accounts::ClaimKind;
 use emporium_infra::payments::GatewayError;
 
 use super::ids::payment_reference;
 use super::input::PaymentChoice;
 use crate::cart::lookups::load;
 use crate::state::WriteState;
-
-/// The account-store claim kind mapping a payment-method reference to its provider token.
-pub const PAYMENT_TOKEN_CLAIM: &str = "payment_token";
 
 /// Checks the choice before anything is written: 400 naming `payment_method` for a
 /// method that is not the caller's, or a token the provider refuses.
@@ -61,8 +59,11 @@ pub(crate) fn reference(order: OrderId, choice: &PaymentChoice) -> String {
 pub(crate) async fn store(state: &WriteState, order: OrderId, choice: &PaymentChoice) -> Result<(), ApiError> {
     if let PaymentChoice::Token(token) = choice {
         let key = payment_reference(order).to_string();
-        let owner =
-            state.accounts.claim_unique(PAYMENT_TOKEN_CLAIM, &key, token).await.map_err(|e| ApiError::internal(&e))?;
+        let owner = state
+            .accounts
+            .claim_unique(ClaimKind::PaymentToken, &key, token)
+            .await
+            .map_err(|e| ApiError::internal(&e))?;
         if owner != *token {
             // Only a retry of the same order with another token gets here.
             return Err(ApiError::conflict(

@@ -1,7 +1,7 @@
 //! Provider tokens live outside the event log: the account store keeps each one
-//! under a method id (`claim_unique("payment_token", method_id, token)`), events and
+//! under a method id (`claim_unique(ClaimKind::PaymentToken, method_id, token)`), events and
 //! orders carry only the id, and the checkout saga resolves it with
-//! `unique_owner("payment_token", method_id)`.
+//! `unique_owner(ClaimKind::PaymentToken, method_id)`.
 //!
 //! Saved methods get their id from the wallet; a token given directly to pay an
 //! order gets a fresh id of its own, unless the customer saved that token before.
@@ -9,15 +9,13 @@
 use emporium_api_kit::ApiError;
 use emporium_domain::ids::{CustomerId, PaymentMethodId};
 use emporium_domain::payment::{MethodToken, Wallet, WalletState};
+use emporium_infra::accounts::ClaimKind;
 use uuid::Uuid;
 
 use super::input::MethodChoice;
 use super::refusals::method_refused;
 use crate::errors::command_error;
 use crate::state::WriteState;
-
-/// The account store's claim kind for provider tokens.
-pub const PAYMENT_TOKEN: &str = "payment_token";
 
 /// Keeps `token` under `method_id`, outside the log.
 pub(crate) async fn keep_token(
@@ -27,7 +25,7 @@ pub(crate) async fn keep_token(
 ) -> Result<(), ApiError> {
     let holder = state
         .accounts
-        .claim_unique(PAYMENT_TOKEN, &method_id.to_string(), token.expose())
+        .claim_unique(ClaimKind::PaymentToken, &method_id.to_string(), token.expose())
         .await
         .map_err(|error| ApiError::internal(&error))?;
     if holder == token.expose() {

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::secrets;
 use crate::state::WriteState;
+use emporium_infra::html::escape;
 
 /// Which message to send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -114,22 +115,6 @@ pub async fn send_registration_attempt(state: &WriteState, to: &str) {
     if let Err(error) = state.mailer.send(&message).await {
         tracing::error!(%error, "could not mail a registration-attempt warning");
     }
-}
-
-/// Escapes text for HTML content and attribute values.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

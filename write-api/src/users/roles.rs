@@ -40,12 +40,8 @@ struct RolePath {
 }
 
 fn parse_role(field: &str, raw: &str) -> Result<Role, ApiError> {
-    match raw.trim().to_ascii_lowercase().as_str() {
-        "admin" => Ok(Role::Admin),
-        "manager" => Ok(Role::Manager),
-        "customer" => Ok(Role::Customer),
-        _ => Err(ApiError::field(field, "customer.invalid_role", "role must be admin, manager or customer")),
-    }
+    Role::parse(&raw.trim().to_ascii_lowercase())
+        .ok_or_else(|| ApiError::field(field, "customer.invalid_role", "role must be admin, manager or customer"))
 }
 
 fn parse_id(raw: &str) -> Result<Uuid, ApiError> {

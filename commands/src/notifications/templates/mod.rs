@@ -10,6 +10,7 @@ use emporium_domain::notification::{Channel, NotificationKind};
 use minijinja::{Environment, Value, context};
 
 use super::facts::Facts;
+pub(super) use emporium_infra::html::escape as escape_html;
 
 /// Stands for the unsubscribe link in stored campaign messages.
 pub const UNSUBSCRIBE_MARKER: &str = "[[unsubscribe_url]]";
@@ -153,23 +154,6 @@ impl Templates {
 pub fn with_unsubscribe_link(text: &str, html: Option<&str>, link: &str) -> (String, Option<String>) {
     let escaped = escape_html(link);
     (text.replace(UNSUBSCRIBE_MARKER, link), html.map(|html| html.replace(UNSUBSCRIBE_MARKER, &escaped)))
-}
-
-/// Escapes text for HTML content and attribute values; unlike the engine's own
-/// escaping it leaves `/` alone, so links stay readable.
-pub(super) fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#x27;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

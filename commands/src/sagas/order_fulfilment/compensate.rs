@@ -13,6 +13,7 @@ use emporium_domain::ids::{CouponId, PaymentId};
 use emporium_domain::inventory::{Inventory, InventoryCommand};
 use emporium_domain::order::{Order, OrderCommand, PlacedOrder};
 use emporium_domain::payment::{Payment, PaymentAttempt, PaymentCommand, PaymentStatus};
+use emporium_infra::accounts::ClaimKind;
 use emporium_infra::payments::GatewayError;
 
 use super::error::SagaError;
@@ -20,7 +21,7 @@ use super::gateway::retrying;
 use super::ids;
 use super::order_log::OrderLog;
 use super::reserve::{release_all, units_by_sku};
-use super::saga::{COUPON_CODE_CLAIM, Saga};
+use super::saga::Saga;
 use super::state::{FulfilmentState, Step, StockHold};
 use super::trigger::Trigger;
 
@@ -171,7 +172,7 @@ async fn restock(
 /// Gives the coupon's use back, if the order had one.
 async fn release_coupon(saga: &Saga, trigger: &Trigger, order: &PlacedOrder) -> Result<(), SagaError> {
     let Some(coupon) = &order.coupon else { return Ok(()) };
-    let owner = saga.accounts.unique_owner(COUPON_CODE_CLAIM, &coupon.code).await?;
+    let owner = saga.accounts.unique_owner(ClaimKind::CouponCode, &coupon.code).await?;
     let Some(coupon_id) = owner.as_deref().and_then(|owner| owner.parse::<CouponId>().ok()) else {
         tracing::warn!(code = %coupon.code, "no coupon holds this code; nothing to give back");
         return Ok(());

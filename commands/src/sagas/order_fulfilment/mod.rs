@@ -44,7 +44,6 @@ mod trigger;
 
 pub use error::SagaError;
 pub use runner::OrderFulfilment;
-pub use saga::{COUPON_CODE_CLAIM, PAYMENT_TOKEN_CLAIM};
 pub use settings::SagaSettings;
 pub use state::{FulfilmentState, Step, StockHold};
 pub use trigger::ACTOR;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use emporium_domain::Decider;
 use emporium_domain::payment::MethodToken;
-use emporium_infra::accounts::AccountStore;
+use emporium_infra::accounts::{AccountStore, ClaimKind};
 use emporium_infra::event_store::EventMetadata;
 use emporium_infra::payments::PaymentGateway;
 use emporium_infra::read_store::ReadStore;
@@ -16,11 +16,6 @@ use super::error::SagaError;
 use super::settings::SagaSettings;
 use super::trigger::Trigger;
 use crate::{Command, CommandError, CommandHandler, CommandOutcome};
-
-/// Claim kind under which a saved payment method's provider token is kept.
-pub const PAYMENT_TOKEN_CLAIM: &str = "payment_token";
-/// Claim kind binding a coupon code to its coupon id.
-pub const COUPON_CODE_CLAIM: &str = "coupon_code";
 
 /// A command's final answer: carried out, or refused by the aggregate.
 pub(super) type Decided<E> = Result<CommandOutcome, E>;
@@ -82,7 +77,7 @@ impl Saga {
     /// The provider token behind an order's payment method: a saved method's token,
     /// or the method itself when it is a provider token already (`pm_card_visa`).
     pub async fn method_token(&self, payment_method: &str) -> Result<MethodToken, SagaError> {
-        let saved = self.accounts.unique_owner(PAYMENT_TOKEN_CLAIM, payment_method).await?;
+        let saved = self.accounts.unique_owner(ClaimKind::PaymentToken, payment_method).await?;
         Ok(MethodToken::new(saved.unwrap_or_else(|| payment_method.to_owned())))
     }
 }

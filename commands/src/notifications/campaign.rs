@@ -2,8 +2,8 @@
 //! customer who accepts marketing at that point of the log (with a phone number, for
 //! SMS), and the campaign then records how many were queued.
 
-use emporium_domain::notification::{Campaign, CampaignCommand, CampaignError, CampaignId, CampaignRequested, Channel};
-use emporium_infra::event_store::{EventMetadata, RecordedEvent};
+use emporium_domain::notification::{Campaign, CampaignCommand, CampaignError, CampaignRequested, Channel};
+use emporium_infra::event_store::RecordedEvent;
 
 use super::directory::{CUSTOMERS, CustomerEntry};
 use super::dispatcher::{Dispatcher, caused_by};
@@ -11,16 +11,7 @@ use super::error::DispatchError;
 use super::facts::Facts;
 use super::ids;
 use super::overlay::Overlay;
-use super::queue::{Draft, Work};
-
-/// A campaign of the batch, to be recorded as dispatched once its drafts are queued.
-#[derive(Debug, Clone)]
-pub(super) struct CampaignRun {
-    /// The campaign.
-    pub campaign_id: CampaignId,
-    /// Correlation of the request.
-    pub metadata: EventMetadata,
-}
+use super::queue::{CampaignRun, Draft, Work};
 
 /// Drafts the campaign's promotions (none when the request is stale).
 pub(super) async fn fan_out(

@@ -26,6 +26,7 @@ use emporium_infra::mailer::{MailMessage, MessageKey};
 use emporium_infra::sms::SmsMessage;
 use futures::StreamExt;
 
+use super::attempt::{Failure, Outcome};
 use super::dispatcher::{ACTOR, Dispatcher, caused_by};
 use super::error::DispatchError;
 use super::ids;
@@ -36,28 +37,6 @@ use super::templates::{escape_html, with_unsubscribe_link};
 const PER_ROUND: u64 = 100;
 /// Most events a notification stream can hold (a queue, then two per attempt).
 const STREAM_PAGE: usize = 256;
-
-/// How an attempt went, kept until it is recorded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Outcome {
-    /// The attempt's number.
-    pub attempt: u32,
-    /// Sent, or why not.
-    pub result: Result<(), Failure>,
-    /// When it ended.
-    pub at: DateTime<Utc>,
-    /// Correlation of the notification's cause.
-    pub metadata: EventMetadata,
-}
-
-/// Why an attempt failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Failure {
-    /// What the channel said.
-    pub reason: String,
-    /// True when retrying cannot help.
-    pub permanent: bool,
-}
 
 /// Sends every notification due at `now`; returns how many were sent.
 #[tracing::instrument(skip_all, fields(now = %now))]

@@ -14,7 +14,7 @@ use emporium_infra::sms::SmsSender;
 use tokio::sync::watch;
 use uuid::Uuid;
 
-use super::deliver::Outcome;
+use super::attempt::Outcome;
 use super::error::DispatchError;
 use super::settings::NotificationSettings;
 use super::templates::Templates;

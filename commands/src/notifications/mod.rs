@@ -19,12 +19,14 @@
 //! - [`NotificationSettings`] (settings.rs), [`DispatchError`] (error.rs),
 //!   [`UnsubscribeKey`] (unsubscribe.rs): the signed links of campaign messages;
 //! - react.rs: which events cause which messages; campaign.rs: campaign fan-out;
-//!   queue.rs: rendering and queueing; deliver.rs: sending and recording attempts;
+//!   queue.rs: rendering and queueing; deliver.rs: sending and recording attempts
+//!   (attempt.rs: how one went);
 //! - [`directory`]: customers and orders as messages need them; [`schedule`]: when
 //!   each undelivered notification is due; overlay.rs: a batch's pending documents;
 //! - [`facts`] and [`templates`]: what each message says and how it reads;
 //! - [`ids`]: every derived id; dispatcher.rs: what the steps share.
 
+mod attempt;
 mod campaign;
 mod deliver;
 pub mod directory;

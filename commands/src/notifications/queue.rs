@@ -7,12 +7,20 @@ use emporium_domain::notification::{
 };
 use emporium_infra::event_store::EventMetadata;
 
-use super::campaign::CampaignRun;
 use super::directory::CustomerEntry;
 use super::dispatcher::Dispatcher;
 use super::error::DispatchError;
 use super::facts::Facts;
 use super::ids;
+
+/// A campaign of the batch, to be recorded as dispatched once its drafts are queued.
+#[derive(Debug, Clone)]
+pub(super) struct CampaignRun {
+    /// The campaign.
+    pub campaign_id: CampaignId,
+    /// Correlation of the request.
+    pub metadata: EventMetadata,
+}
 
 /// A message to queue.
 #[derive(Debug, Clone)]

@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use axum::response::Html;
 
-use super::invoice::InvoiceView;
+use super::invoice_view::InvoiceView;
 use super::money_format::display;
 pub use emporium_infra::html::escape;
 

@@ -12,6 +12,7 @@ pub mod follow;
 pub mod get;
 pub mod invoice;
 pub mod invoice_html;
+pub mod invoice_view;
 pub mod money_format;
 pub mod view;
 
@@ -38,9 +39,9 @@ pub fn router() -> Router<ReadState> {
         view::OrderLineView,
         view::AddressView,
         view::StatusChangeView,
-        invoice::InvoiceView,
-        invoice::SellerView,
-        invoice::BuyerView,
+        invoice_view::InvoiceView,
+        invoice_view::SellerView,
+        invoice_view::BuyerView,
     )),
     tags((name = "orders", description = "Placing, shipping and cancelling orders"))
 )]

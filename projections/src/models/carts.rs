@@ -96,45 +96,69 @@ fn cart_id(event: &CartEvent) -> CartId {
     }
 }
 
-/// The stored cart document, typed.
+/// The stored cart document, typed: the one shape of the `carts` collection, written
+/// here and read by the read API.
 #[derive(Debug, Serialize, Deserialize)]
-struct CartDoc {
-    id: CustomerId,
-    customer_id: CustomerId,
-    cart_id: CartId,
-    items: Vec<ItemDoc>,
-    item_count: u64,
-    subtotal: Option<Money>,
-    discount: Option<Money>,
-    total: Option<Money>,
-    coupon_code: Option<String>,
-    coupon: Option<CouponDoc>,
-    last_order_id: Option<OrderId>,
+pub struct CartDoc {
+    /// The document id: the owner's id (one cart per customer).
+    pub id: CustomerId,
+    /// The owner.
+    pub customer_id: CustomerId,
+    /// The cart.
+    pub cart_id: CartId,
+    /// Its lines.
+    pub items: Vec<ItemDoc>,
+    /// Units over all lines.
+    pub item_count: u64,
+    /// Sum of the line totals (null while empty).
+    pub subtotal: Option<Money>,
+    /// Taken off by the coupon.
+    pub discount: Option<Money>,
+    /// What checkout charges.
+    pub total: Option<Money>,
+    /// The applied coupon's code.
+    pub coupon_code: Option<String>,
+    /// The applied coupon's terms.
+    pub coupon: Option<CouponDoc>,
+    /// The order the cart was last checked out into.
+    pub last_order_id: Option<OrderId>,
+    /// When it last changed.
     #[serde(with = "fixed_time")]
-    updated_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
-/// One cart line as the API shows it.
+/// One cart line.
 #[derive(Debug, Serialize, Deserialize)]
-struct ItemDoc {
-    id: CartLineId,
-    product_id: ProductId,
-    sku: Sku,
-    name: String,
-    quantity: Quantity,
-    unit_price: Money,
-    line_total: Money,
+pub struct ItemDoc {
+    /// The line.
+    pub id: CartLineId,
+    /// The product.
+    pub product_id: ProductId,
+    /// Its SKU.
+    pub sku: Sku,
+    /// Its name when added.
+    pub name: String,
+    /// Units.
+    pub quantity: Quantity,
+    /// Price per unit when added.
+    pub unit_price: Money,
+    /// `unit_price * quantity`.
+    pub line_total: Money,
 }
 
 /// The applied coupon's terms.
 #[derive(Debug, Serialize, Deserialize)]
-struct CouponDoc {
-    code: String,
-    discount: Discount,
+pub struct CouponDoc {
+    /// The code.
+    pub code: String,
+    /// What it takes off.
+    pub discount: Discount,
+    /// First instant it applies.
     #[serde(with = "fixed_time")]
-    valid_from: DateTime<Utc>,
+    pub valid_from: DateTime<Utc>,
+    /// First instant it no longer applies.
     #[serde(with = "fixed_time")]
-    valid_until: DateTime<Utc>,
+    pub valid_until: DateTime<Utc>,
 }
 
 impl CartDoc {

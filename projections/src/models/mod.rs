@@ -21,6 +21,8 @@ pub mod orders;
 pub mod payments;
 mod render;
 
+pub use render::timestamp;
+
 use std::sync::Arc;
 
 use crate::Projector;

@@ -14,7 +14,7 @@ pub(crate) fn money(value: &Money) -> Value {
 
 /// A timestamp as fixed-width RFC 3339 in UTC with microseconds, so text order is
 /// time order.
-pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
+pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 

@@ -5,11 +5,19 @@ use emporium_api_kit::ApiError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use emporium_domain::money::Money;
+use emporium_projections::models::carts::CartDoc;
+use emporium_projections::models::timestamp;
+
 use crate::catalog::views::MoneyView;
 
 /// The currency shown for the zero totals of an empty cart, which has no currency
 /// of its own until its first item.
 pub const EMPTY_CART_CURRENCY: &str = "USD";
+
+fn money(value: &Money) -> MoneyView {
+    MoneyView { amount: value.amount(), currency: value.currency().as_str().to_owned() }
+}
 
 fn zero() -> MoneyView {
     MoneyView { amount: 0, currency: EMPTY_CART_CURRENCY.to_owned() }
@@ -57,26 +65,6 @@ pub struct CartView {
     pub updated_at: Option<String>,
 }
 
-/// The `carts` document as the carts projector writes it.
-#[derive(Debug, Deserialize)]
-struct CartDoc {
-    customer_id: String,
-    #[serde(default)]
-    items: Vec<CartItemView>,
-    #[serde(default)]
-    item_count: u64,
-    #[serde(default)]
-    subtotal: Option<MoneyView>,
-    #[serde(default)]
-    discount: Option<MoneyView>,
-    #[serde(default)]
-    total: Option<MoneyView>,
-    #[serde(default)]
-    coupon_code: Option<String>,
-    #[serde(default)]
-    updated_at: Option<String>,
-}
-
 impl CartView {
     /// An empty cart of `customer`, with zero totals.
     pub fn empty(customer: &str) -> Self {
@@ -99,16 +87,29 @@ impl CartView {
             tracing::error!(collection = "carts", %error, "read-model document has an unexpected shape");
             ApiError::internal(&error)
         })?;
+        let items = d
+            .items
+            .into_iter()
+            .map(|item| CartItemView {
+                id: item.id.to_string(),
+                product_id: item.product_id.to_string(),
+                sku: item.sku.as_str().to_owned(),
+                name: item.name,
+                quantity: item.quantity.get(),
+                unit_price: money(&item.unit_price),
+                line_total: money(&item.line_total),
+            })
+            .collect();
         Ok(Self {
-            id: d.customer_id.clone(),
-            customer_id: d.customer_id,
-            items: d.items,
+            id: d.customer_id.to_string(),
+            customer_id: d.customer_id.to_string(),
+            items,
             item_count: d.item_count,
-            subtotal: d.subtotal.unwrap_or_else(zero),
-            discount: d.discount.unwrap_or_else(zero),
-            total: d.total.unwrap_or_else(zero),
+            subtotal: d.subtotal.as_ref().map_or_else(zero, money),
+            discount: d.discount.as_ref().map_or_else(zero, money),
+            total: d.total.as_ref().map_or_else(zero, money),
             coupon_code: d.coupon_code,
-            updated_at: d.updated_at,
+            updated_at: Some(timestamp(d.updated_at)),
         })
     }
 }
@@ -120,24 +121,28 @@ mod tests {
 
     use super::*;
 
+    const C1: &str = "01936a6e-0000-7000-8000-0000000000c1";
+    const L1: &str = "01936a6e-0000-7000-8000-0000000000a1";
+    const P1: &str = "01936a6e-0000-7000-8000-0000000000b1";
+
     #[test]
     fn a_cart_document_becomes_the_cart_view() {
         let money = |amount| json!({"amount": amount, "currency": "EUR"});
         let doc = json!({
-            "id": "c1", "customer_id": "c1", "cart_id": "c1",
-            "items": [{"id": "l1", "product_id": "p1", "sku": "TEE", "name": "Tee", "quantity": 2, "unit_price": money(1000), "line_total": money(2000)}],
+            "id": C1, "customer_id": C1, "cart_id": C1,
+            "items": [{"id": L1, "product_id": P1, "sku": "TEE", "name": "Tee", "quantity": 2, "unit_price": money(1000), "line_total": money(2000)}],
             "item_count": 2, "subtotal": money(2000), "discount": money(200), "total": money(1800),
             "coupon_code": "SAVE10", "coupon": null, "last_order_id": null, "updated_at": "2025-01-01T00:00:00.000000Z"
         });
         let view = CartView::from_doc(doc).unwrap();
-        assert_eq!((view.id.as_str(), view.items.len(), view.total.amount), ("c1", 1, 1800));
+        assert_eq!((view.id.as_str(), view.items.len(), view.total.amount), (C1, 1, 1800));
         assert_eq!(view.items[0].line_total, MoneyView { amount: 2000, currency: "EUR".into() });
         assert_eq!(view.coupon_code.as_deref(), Some("SAVE10"));
     }
 
     #[test]
     fn an_emptied_cart_shows_zero_totals() {
-        let doc = json!({"id": "c1", "customer_id": "c1", "cart_id": "c1", "items": [], "item_count": 0,
+        let doc = json!({"id": C1, "customer_id": C1, "cart_id": C1, "items": [], "item_count": 0,
             "subtotal": null, "discount": null, "total": null, "coupon_code": null, "updated_at": "2025-01-01T00:00:00.000000Z"});
         let view = CartView::from_doc(doc).unwrap();
         assert_eq!((view.subtotal.amount, view.total.currency.as_str()), (0, "USD"));

@@ -6,6 +6,7 @@
 //! - [`checkout`]: checkout from cart, the cart, its coupon and the new order in one
 //!   atomic append;
 //! - [`ids`]: deterministic command ids for the steps of one intent;
+//! - [`stock`]: receiving and adjusting a product's stock;
 //! - [`state_cache`]: the bounded cache of aggregate states the handler decides on;
 //! - [`error`]: why a command failed;
 //! - [`sagas`]: process managers that follow the log and issue commands (order fulfilment);
@@ -21,6 +22,7 @@ pub mod ids;
 pub mod notifications;
 pub mod sagas;
 pub mod state_cache;
+pub mod stock;
 
 pub use error::CommandError;
 pub use handler::{Command, CommandHandler, CommandOutcome};

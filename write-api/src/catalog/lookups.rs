@@ -27,18 +27,6 @@ pub(crate) async fn existing_product(state: &WriteState, id: ProductId) -> Resul
     found(state.commands.load::<Product>(&id.to_string()).await.map_err(command_error)?)
 }
 
-/// The product as this process last saw it, or 404 when it was never created: for
-/// what does not change once a product exists (its SKU). A product once created stays
-/// (discontinued at most), so a cached one is proof enough; only "no such product" is
-/// confirmed against the log. Not for decisions or for merging changes into it.
-pub(crate) async fn known_product(state: &WriteState, id: ProductId) -> Result<LoadedProduct, ApiError> {
-    let recent = state.commands.recent::<Product>(&id.to_string()).await.map_err(command_error)?;
-    if recent.0.product().is_some() {
-        return found(recent);
-    }
-    existing_product(state, id).await
-}
-
 fn found((product, _, position): (ProductState, u64, u64)) -> Result<LoadedProduct, ApiError> {
     match product.product().cloned() {
         Some(record) => Ok(LoadedProduct { state: product, record, position }),

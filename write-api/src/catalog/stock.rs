@@ -1,23 +1,21 @@
-//! Receiving and adjusting a product's stock (Admin/Manager): a signed change to the
-//! inventory of the product's SKU (`inventory-<SKU>`).
+//! `POST /api/v1/products/{id}/stock` (Admin/Manager): the body checked into a
+//! [`StockChange`], then the stock use case ([`emporium_commands::stock`]).
 
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Response;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Envelope, RequestContext};
-use emporium_domain::inventory::{Inventory, InventoryCommand};
-use emporium_domain::values::{Quantity, Sku};
+use emporium_commands::stock::{self, ChangeStock, StockChange, StockError};
+use emporium_domain::values::Quantity;
 use serde::Deserialize;
 
 use super::answers::StockChanged;
 use super::input::Problems;
-use super::lookups::known_product;
 use super::path_ids::product_id;
 use super::staff::Staff;
-use crate::command::run;
 use crate::errors::command_error;
 use crate::state::WriteState;
 
@@ -36,20 +34,6 @@ pub struct StockRequest {
     #[serde(default)]
     #[schema(schema_with = emporium_api_kit::schema_rules::optional_text_or_blank::<200>)]
     pub reason: Option<String>,
-}
-
-/// A checked stock change.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StockChange {
-    /// Units arrived.
-    Receive(Quantity),
-    /// A counted correction, up or down, with its reason.
-    Adjust {
-        /// Signed units.
-        delta: i64,
-        /// Why.
-        reason: String,
-    },
 }
 
 impl TryFrom<StockRequest> for StockChange {
@@ -84,16 +68,6 @@ impl TryFrom<StockRequest> for StockChange {
     }
 }
 
-impl StockChange {
-    /// The inventory command for `sku`.
-    pub fn command(self, sku: Sku, at: DateTime<Utc>) -> InventoryCommand {
-        match self {
-            Self::Receive(quantity) => InventoryCommand::ReceiveStock { sku, quantity, at },
-            Self::Adjust { delta, reason } => InventoryCommand::AdjustStock { sku, delta, reason, at },
-        }
-    }
-}
-
 /// Applies a signed stock change to the product's SKU.
 #[utoipa::path(
     post,
@@ -123,30 +97,22 @@ pub async fn change_stock(
     let id = product_id(path)?;
     let quantity = body.quantity;
     let change = StockChange::try_from(body)?;
-    let product = known_product(&state, id).await?;
-    let sku = product.record.sku().clone();
-    let outcome = run::<Inventory>(
-        &state,
-        &context,
-        &caller.actor(),
-        sku.to_string(),
-        change.command(sku.clone(), Utc::now()),
-        None,
-    )
-    .await
-    .map_err(command_error)?;
-    // The levels as of this change or a later one (what this process last wrote).
-    let (stock, _, _) = state.commands.recent::<Inventory>(sku.as_str()).await.map_err(command_error)?;
+    let request = ChangeStock { product_id: id, change, at: Utc::now(), metadata: context.metadata(caller.actor()) };
+    let changed = stock::change_stock(&state.commands, request).await.map_err(|error| match error {
+        StockError::ProductNotFound(_) => ApiError::not_found("product.not_found", "product not found"),
+        StockError::Inventory(error) => command_error(error),
+        StockError::Product(error) => command_error(error),
+    })?;
     let data = StockChanged {
         product_id: id.to_string(),
-        sku: sku.to_string(),
+        sku: changed.sku.to_string(),
         quantity,
-        on_hand: stock.on_hand(),
-        reserved: stock.reserved(),
-        available: stock.available(),
-        position: outcome.position,
+        on_hand: changed.on_hand,
+        reserved: changed.reserved,
+        available: changed.available,
+        position: changed.position,
     };
-    Ok(with_position(ok(data), outcome.position))
+    Ok(with_position(ok(data), changed.position))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //!   atomic append;
 //! - [`ids`]: deterministic command ids for the steps of one intent;
 //! - [`stock`]: receiving and adjusting a product's stock;
+//! - [`refunds`]: recording a refund the provider made, on the payment and its order;
 //! - [`state_cache`]: the bounded cache of aggregate states the handler decides on;
 //! - [`error`]: why a command failed;
 //! - [`sagas`]: process managers that follow the log and issue commands (order fulfilment);
@@ -20,6 +21,7 @@ pub mod error;
 pub mod handler;
 pub mod ids;
 pub mod notifications;
+pub mod refunds;
 pub mod sagas;
 pub mod state_cache;
 pub mod stock;

@@ -1,55 +1,14 @@
-//! Recording a refund the provider has already made: on the payment, then on its
-//! order. Shared by the refund endpoint (staff refund through Emporium) and the
-//! Stripe webhook (a refund made in Stripe's Dashboard).
-//!
-//! Both commands take ids derived from one caller-chosen key, so a retried request
-//! or a redelivered webhook records the refund once. Once the provider has refunded,
-//! the payment's record is what counts: an order that refuses to record the refund
-//! (it was never marked paid) is logged, not answered as a failure.
+//! Recording a refund the provider has already made, for the refund endpoint and the
+//! Stripe webhook: the use case ([`emporium_commands::refunds`]) with the request's
+//! correlation and the caller as actor, its failure as an API error.
 
-use chrono::{DateTime, Utc};
 use emporium_api_kit::{ApiError, RequestContext};
-use emporium_commands::CommandError;
-use emporium_domain::money::Money;
-use emporium_domain::order::{Order, OrderCommand};
-use emporium_domain::payment::{Payment, PaymentAttempt, PaymentCommand};
-use uuid::Uuid;
+use emporium_domain::payment::PaymentAttempt;
 
-use crate::command::run;
+pub(crate) use emporium_commands::refunds::ProviderRefund;
+
 use crate::errors::command_error;
 use crate::state::WriteState;
-
-/// Namespace of the command ids derived from a refund's key.
-const REFUND_COMMANDS: Uuid = Uuid::from_u128(0x3b1f_5c2e_9a47_4d08_b6e3_70c1_d2a9_e514);
-
-/// A refund the provider made, to be recorded.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct ProviderRefund {
-    /// Emporium's id of the refund (the payment ignores an id it has applied).
-    pub refund_id: String,
-    /// How much.
-    pub amount: Money,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// What the command ids derive from: the same key, the same commands.
-    pub key: String,
-}
-
-impl ProviderRefund {
-    /// The payment's command for this refund.
-    pub fn command(&self, payment: &PaymentAttempt) -> PaymentCommand {
-        PaymentCommand::Refund {
-            payment_id: payment.payment_id,
-            refund_id: self.refund_id.clone(),
-            amount: Some(self.amount),
-            at: self.at,
-        }
-    }
-
-    fn command_id(&self, step: &str) -> Option<Uuid> {
-        Some(Uuid::new_v5(&REFUND_COMMANDS, format!("{}:{step}", self.key).as_bytes()))
-    }
-}
 
 /// Records `refund` on `payment` and its order; returns the global position of the
 /// last event written.
@@ -60,25 +19,7 @@ pub(crate) async fn record_refund(
     payment: &PaymentAttempt,
     refund: &ProviderRefund,
 ) -> Result<u64, ApiError> {
-    let payment_id = payment.payment_id;
-    let recorded = run::<Payment>(
-        state,
-        context,
-        actor,
-        payment_id.to_string(),
-        refund.command(payment),
-        refund.command_id("payment"),
-    )
-    .await
-    .map_err(command_error)?;
-    let on_order = OrderCommand::RecordRefund { order_id: payment.order_id, amount: refund.amount, at: refund.at };
-    match run::<Order>(state, context, actor, payment.order_id.to_string(), on_order, refund.command_id("order")).await
-    {
-        Ok(outcome) => Ok(outcome.position.max(recorded.position)),
-        Err(CommandError::Domain(refusal)) => {
-            tracing::warn!(%payment_id, order_id = %payment.order_id, %refusal, "the order did not record a refund the provider made");
-            Ok(recorded.position)
-        }
-        Err(other) => Err(ApiError::internal(&other)),
-    }
+    emporium_commands::refunds::record_refund(&state.commands, &context.metadata(actor), payment, refund)
+        .await
+        .map_err(command_error)
 }

@@ -1,0 +1,83 @@
+//! Recording a refund the provider has already made: on the payment, then on its
+//! order, one use case shared by the staff refund endpoint (a refund made through
+//! Emporium) and the Stripe webhook (a refund made in Stripe's Dashboard).
+//!
+//! Both commands take ids derived from one caller-chosen key, so a retried request
+//! or a redelivered webhook records the refund once. Once the provider has refunded,
+//! the payment's record is what counts: an order that refuses to record the refund
+//! (it was never marked paid) is logged, not answered as a failure.
+
+use chrono::{DateTime, Utc};
+use emporium_domain::money::Money;
+use emporium_domain::order::{Order, OrderCommand};
+use emporium_domain::payment::{Payment, PaymentAttempt, PaymentCommand, PaymentError};
+use emporium_infra::event_store::EventMetadata;
+use uuid::Uuid;
+
+use crate::{Command, CommandError, CommandHandler};
+
+/// Namespace of the command ids derived from a refund's key.
+const REFUND_COMMANDS: Uuid = Uuid::from_u128(0x3b1f_5c2e_9a47_4d08_b6e3_70c1_d2a9_e514);
+
+/// A refund the provider made, to be recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProviderRefund {
+    /// Emporium's id of the refund (the payment ignores an id it has applied).
+    pub refund_id: String,
+    /// How much.
+    pub amount: Money,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// What the command ids derive from: the same key, the same commands.
+    pub key: String,
+}
+
+impl ProviderRefund {
+    /// The payment's command for this refund.
+    pub fn command(&self, payment: &PaymentAttempt) -> PaymentCommand {
+        PaymentCommand::Refund {
+            payment_id: payment.payment_id,
+            refund_id: self.refund_id.clone(),
+            amount: Some(self.amount),
+            at: self.at,
+        }
+    }
+
+    fn command_id(&self, step: &str) -> Uuid {
+        Uuid::new_v5(&REFUND_COMMANDS, format!("{}:{step}", self.key).as_bytes())
+    }
+}
+
+/// Records `refund` on `payment` and its order; returns the global position of the
+/// last event written.
+pub async fn record_refund(
+    commands: &CommandHandler,
+    metadata: &EventMetadata,
+    payment: &PaymentAttempt,
+    refund: &ProviderRefund,
+) -> Result<u64, CommandError<PaymentError>> {
+    let payment_id = payment.payment_id;
+    let on_payment = Command {
+        command_id: refund.command_id("payment"),
+        aggregate_id: payment_id.to_string(),
+        payload: refund.command(payment),
+        metadata: metadata.clone(),
+    };
+    let recorded = commands.handle::<Payment>(&on_payment).await?;
+    let on_order = Command {
+        command_id: refund.command_id("order"),
+        aggregate_id: payment.order_id.to_string(),
+        payload: OrderCommand::RecordRefund { order_id: payment.order_id, amount: refund.amount, at: refund.at },
+        metadata: metadata.clone(),
+    };
+    match commands.handle::<Order>(&on_order).await {
+        Ok(outcome) => Ok(outcome.position.max(recorded.position)),
+        Err(CommandError::Domain(refusal)) => {
+            tracing::warn!(%payment_id, order_id = %payment.order_id, %refusal, "the order did not record a refund the provider made");
+            Ok(recorded.position)
+        }
+        Err(CommandError::Store(error)) => Err(CommandError::Store(error)),
+        Err(CommandError::Codec { stream_id, source }) => Err(CommandError::Codec { stream_id, source }),
+        Err(CommandError::Contention { stream_id, attempts }) => Err(CommandError::Contention { stream_id, attempts }),
+    }
+}

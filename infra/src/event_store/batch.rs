@@ -245,7 +245,6 @@ pub(crate) async fn append_batch<T: TxOps>(
 
 /// The batch's view of the store: what the lookup found, plus what the batch's
 /// earlier requests wrote.
-#[derive(Clone)]
 struct View {
     now: DateTime<Utc>,
     head: Head,
@@ -256,16 +255,82 @@ struct View {
 }
 
 impl View {
+    /// One request against the view; its rows join `rows`.
     fn apply(&mut self, request: &AppendRequest) -> Result<AppendOutcome, StoreError> {
-        apply(
-            request,
-            self.now,
-            &mut self.head,
-            &mut self.commands,
-            &mut self.events,
-            &mut self.versions,
-            &mut self.rows,
-        )
+        if let Some(outcome) = request.command_id.and_then(|id| self.commands.get(&id)) {
+            return Ok(AppendOutcome { duplicate: true, ..*outcome });
+        }
+        let mut distinct: Vec<Uuid> = request.events.iter().map(|e| e.event_id).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let stored: Vec<(u64, u64)> = distinct.iter().filter_map(|id| self.events.get(id).copied()).collect();
+        if !stored.is_empty() {
+            if stored.len() == distinct.len() {
+                return Ok(AppendOutcome {
+                    stream_version: stored.iter().map(|(_, v)| *v).max().unwrap_or(0),
+                    first_position: stored.iter().map(|(p, _)| *p).min().unwrap_or(0),
+                    last_position: stored.iter().map(|(p, _)| *p).max().unwrap_or(0),
+                    duplicate: true,
+                });
+            }
+            return Err(StoreError::PartialDuplicate {
+                stream_id: request.stream_id.clone(),
+                event_id: request.events[0].event_id,
+            });
+        }
+        let current = self.versions.get(&request.stream_id).copied().unwrap_or(0);
+        if !request.expected.allows(current) {
+            return Err(StoreError::Conflict {
+                stream_id: request.stream_id.clone(),
+                expected: request.expected,
+                actual: current,
+            });
+        }
+        let first_position = self.head.position + 1;
+        for (offset, event) in request.events.iter().enumerate() {
+            let stream_version = current + offset as u64 + 1;
+            let global_position = self.head.position + 1;
+            let data = canonical_json(&event.data);
+            let metadata = canonical_json(&serde_json::to_value(&event.metadata).unwrap_or_default());
+            let hash = event_hash(&HashInput {
+                prev_hash: &self.head.hash,
+                event_id: &event.event_id,
+                stream_id: &request.stream_id,
+                stream_version,
+                global_position,
+                event_type: &event.event_type,
+                schema_version: event.schema_version,
+                data: &data,
+                metadata: &metadata,
+                recorded_at_micros: self.now.timestamp_micros(),
+            });
+            self.events.insert(event.event_id, (global_position, stream_version));
+            self.rows.push(EventRow {
+                event_id: event.event_id,
+                stream_id: request.stream_id.clone(),
+                stream_version,
+                global_position,
+                event_type: event.event_type.clone(),
+                schema_version: event.schema_version,
+                data,
+                metadata,
+                recorded_at: self.now,
+                prev_hash: std::mem::replace(&mut self.head.hash, hash.clone()),
+                hash,
+            });
+            self.head.position = global_position;
+        }
+        let outcome = AppendOutcome {
+            stream_version: current + request.events.len() as u64,
+            first_position,
+            last_position: self.head.position,
+            duplicate: false,
+        };
+        self.versions.insert(request.stream_id.clone(), outcome.stream_version);
+        if let Some(command_id) = request.command_id {
+            self.commands.insert(command_id, outcome);
+        }
+        Ok(outcome)
     }
 
     /// Applies every request of an atomic unit, or none: on the first refusal the view
@@ -273,7 +338,8 @@ impl View {
     /// request recognised as a retry) answers with the original outcomes; a unit that is
     /// partly a retry is refused, since its other half would be appended twice.
     fn apply_all(&mut self, requests: &[AppendRequest]) -> Result<Vec<AppendOutcome>, StoreError> {
-        let before = self.clone();
+        let before = (self.head.clone(), self.commands.clone(), self.events.clone(), self.versions.clone());
+        let rows_before = self.rows.len();
         let applied: Result<Vec<AppendOutcome>, StoreError> =
             requests.iter().map(|request| self.apply(request)).collect();
         let refusal = match applied {
@@ -289,95 +355,10 @@ impl View {
             }
             Err(refusal) => refusal,
         };
-        *self = before;
+        (self.head, self.commands, self.events, self.versions) = before;
+        self.rows.truncate(rows_before);
         Err(refusal)
     }
-}
-
-/// One request against the batch's view of the store; its rows join `rows`.
-fn apply(
-    request: &AppendRequest,
-    now: DateTime<Utc>,
-    head: &mut Head,
-    commands: &mut HashMap<Uuid, AppendOutcome>,
-    events: &mut HashMap<Uuid, (u64, u64)>,
-    versions: &mut HashMap<String, u64>,
-    rows: &mut Vec<EventRow>,
-) -> Result<AppendOutcome, StoreError> {
-    if let Some(outcome) = request.command_id.and_then(|id| commands.get(&id)) {
-        return Ok(AppendOutcome { duplicate: true, ..*outcome });
-    }
-    let mut distinct: Vec<Uuid> = request.events.iter().map(|e| e.event_id).collect();
-    distinct.sort_unstable();
-    distinct.dedup();
-    let stored: Vec<(u64, u64)> = distinct.iter().filter_map(|id| events.get(id).copied()).collect();
-    if !stored.is_empty() {
-        if stored.len() == distinct.len() {
-            return Ok(AppendOutcome {
-                stream_version: stored.iter().map(|(_, v)| *v).max().unwrap_or(0),
-                first_position: stored.iter().map(|(p, _)| *p).min().unwrap_or(0),
-                last_position: stored.iter().map(|(p, _)| *p).max().unwrap_or(0),
-                duplicate: true,
-            });
-        }
-        return Err(StoreError::PartialDuplicate {
-            stream_id: request.stream_id.clone(),
-            event_id: request.events[0].event_id,
-        });
-    }
-    let current = versions.get(&request.stream_id).copied().unwrap_or(0);
-    if !request.expected.allows(current) {
-        return Err(StoreError::Conflict {
-            stream_id: request.stream_id.clone(),
-            expected: request.expected,
-            actual: current,
-        });
-    }
-    let first_position = head.position + 1;
-    for (offset, event) in request.events.iter().enumerate() {
-        let stream_version = current + offset as u64 + 1;
-        let global_position = head.position + 1;
-        let data = canonical_json(&event.data);
-        let metadata = canonical_json(&serde_json::to_value(&event.metadata).unwrap_or_default());
-        let hash = event_hash(&HashInput {
-            prev_hash: &head.hash,
-            event_id: &event.event_id,
-            stream_id: &request.stream_id,
-            stream_version,
-            global_position,
-            event_type: &event.event_type,
-            schema_version: event.schema_version,
-            data: &data,
-            metadata: &metadata,
-            recorded_at_micros: now.timestamp_micros(),
-        });
-        events.insert(event.event_id, (global_position, stream_version));
-        rows.push(EventRow {
-            event_id: event.event_id,
-            stream_id: request.stream_id.clone(),
-            stream_version,
-            global_position,
-            event_type: event.event_type.clone(),
-            schema_version: event.schema_version,
-            data,
-            metadata,
-            recorded_at: now,
-            prev_hash: std::mem::replace(&mut head.hash, hash.clone()),
-            hash,
-        });
-        head.position = global_position;
-    }
-    let outcome = AppendOutcome {
-        stream_version: current + request.events.len() as u64,
-        first_position,
-        last_position: head.position,
-        duplicate: false,
-    };
-    versions.insert(request.stream_id.clone(), outcome.stream_version);
-    if let Some(command_id) = request.command_id {
-        commands.insert(command_id, outcome);
-    }
-    Ok(outcome)
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 
 use emporium_api_kit::ApiError;
 use emporium_commands::CommandError;
+use emporium_infra::event_store::StoreError;
 
 /// How a domain refusal maps to HTTP.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -32,16 +33,22 @@ pub fn command_error<E: DomainRefusal>(error: CommandError<E>) -> ApiError {
     match error {
         CommandError::Domain(refusal) => domain_error(&refusal),
         CommandError::Contention { .. } => ApiError::conflict("command.contention", error.to_string()),
-        CommandError::Store(store) if store.is_unavailable() => {
-            tracing::warn!(error = %store, "event store unavailable; answering 503");
-            ApiError::unavailable(
-                "store.unavailable",
-                "the event store is unavailable; retry shortly (a retry with the same Idempotency-Key is safe)",
-                2,
-            )
-        }
+        CommandError::Store(store) => store_error(store),
         other => ApiError::internal(&other),
     }
+}
+
+/// An event store failure: 503 `store.unavailable` when it cannot be reached, else 500.
+pub fn store_error(store: StoreError) -> ApiError {
+    if store.is_unavailable() {
+        tracing::warn!(error = %store, "event store unavailable; answering 503");
+        return ApiError::unavailable(
+            "store.unavailable",
+            "the event store is unavailable; retry shortly (a retry with the same Idempotency-Key is safe)",
+            2,
+        );
+    }
+    ApiError::internal(&store)
 }
 
 /// Maps a domain refusal to an API error.

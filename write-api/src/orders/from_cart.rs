@@ -8,7 +8,7 @@ use emporium_domain::ids::{CartId, CustomerId, OrderId};
 
 use super::answers::OrderPlaced;
 use super::input::NewOrder;
-use crate::errors::domain_error;
+use crate::errors::{domain_error, store_error};
 use crate::state::WriteState;
 
 /// The ports checkout runs on.
@@ -65,14 +65,7 @@ pub(crate) fn checkout_error(error: CheckoutError) -> ApiError {
         CheckoutError::Coupon(refusal) => domain_error(&refusal),
         CheckoutError::Order(refusal) => domain_error(&refusal),
         CheckoutError::Contention(_) => ApiError::conflict("command.contention", error.to_string()),
-        CheckoutError::Store(store) if store.is_unavailable() => {
-            tracing::warn!(error = %store, "event store unavailable; answering 503");
-            ApiError::unavailable(
-                "store.unavailable",
-                "the event store is unavailable; retry shortly (a retry with the same Idempotency-Key is safe)",
-                2,
-            )
-        }
+        CheckoutError::Store(store) => store_error(store),
         other => ApiError::internal(&other),
     }
 }

@@ -76,26 +76,18 @@ ensure_secantusdb() {
   export EMPORIUM_SECANTUSD="$venv/bin/secantusd-py"
 }
 
-# The bus tests start their own nats-server processes (single nodes and a 3-node
-# cluster on loopback ports), never the machine's shared one: only the binary is needed.
-ensure_nats_server() {
-  if [ -n "${NATS_SERVER_BIN:-}" ] || command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ]; then
+# Servers the tests start themselves, on free loopback ports, never the machine's
+# shared ones: only the binaries are needed. `ensure_server_binary NAME OVERRIDE_VAR
+# DEBIAN_PATH` installs Debian's package NAME unless OVERRIDE_VAR is set, NAME is on
+# the PATH, or DEBIAN_PATH exists.
+ensure_server_binary() {
+  local name=$1 override=$2 debian_path=$3
+  if [ -n "${!override:-}" ] || command -v "$name" >/dev/null 2>&1 || [ -x "$debian_path" ]; then
     return
   fi
-  echo "test.sh: installing nats-server (apt-get)…" >&2
+  echo "test.sh: installing $name (apt-get)…" >&2
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq nats-server >/dev/null
-}
-
-# The shared rate-limit store's tests start their own redis-server on free ports, never
-# the machine's shared one: only the binary is needed.
-ensure_redis_server() {
-  if [ -n "${REDIS_SERVER_BIN:-}" ] || command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ]; then
-    return
-  fi
-  echo "test.sh: installing redis-server (apt-get)…" >&2
-  as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq redis-server >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$name" >/dev/null
 }
 
 # Schemathesis fuzzes the API from its OpenAPI document (tests/tests/openapi_fuzz.rs);
@@ -128,8 +120,9 @@ ensure_postgres
 choose_postgres_url
 ensure_secantusdb
 ensure_schemathesis
-ensure_nats_server
-ensure_redis_server
+# The bus tests (single nodes and a 3-node cluster) and the shared rate-limit store's tests.
+ensure_server_binary nats-server NATS_SERVER_BIN /usr/sbin/nats-server
+ensure_server_binary redis-server REDIS_SERVER_BIN /usr/bin/redis-server
 
 ensure_cargo_deny
 cargo deny --log-level error check licenses bans sources

@@ -8,6 +8,7 @@
 //! the database is dropped when the guard goes out of scope.
 
 pub mod app;
+pub mod binaries;
 pub mod checkout;
 pub mod fake_stripe;
 pub mod mongo;

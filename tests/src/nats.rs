@@ -39,20 +39,7 @@ pub struct NatsCluster {
 
 /// The `nats-server` binary.
 pub fn binary() -> anyhow::Result<PathBuf> {
-    if let Ok(path) = std::env::var("NATS_SERVER_BIN") {
-        return Ok(PathBuf::from(path));
-    }
-    let on_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
-        .map(|dir| dir.join("nats-server"))
-        .find(|candidate| candidate.is_file());
-    let binary = on_path.unwrap_or_else(|| PathBuf::from("/usr/sbin/nats-server"));
-    anyhow::ensure!(
-        binary.is_file(),
-        "nats-server is missing: install it (`apt-get install nats-server`) or set NATS_SERVER_BIN"
-    );
-    Ok(binary)
+    crate::binaries::server_binary("nats-server", "NATS_SERVER_BIN", "/usr/sbin/nats-server")
 }
 
 /// A port that was free a moment ago on 127.0.0.1.

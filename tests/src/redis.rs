@@ -27,20 +27,7 @@ pub struct RedisServer {
 
 /// The `redis-server` binary.
 pub fn binary() -> anyhow::Result<PathBuf> {
-    if let Ok(path) = std::env::var("REDIS_SERVER_BIN") {
-        return Ok(PathBuf::from(path));
-    }
-    let on_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
-        .map(|dir| dir.join("redis-server"))
-        .find(|candidate| candidate.is_file());
-    let binary = on_path.unwrap_or_else(|| PathBuf::from("/usr/bin/redis-server"));
-    anyhow::ensure!(
-        binary.is_file(),
-        "redis-server is missing: install it (`apt-get install redis-server`) or set REDIS_SERVER_BIN"
-    );
-    Ok(binary)
+    crate::binaries::server_binary("redis-server", "REDIS_SERVER_BIN", "/usr/bin/redis-server")
 }
 
 impl RedisServer {

@@ -88,12 +88,11 @@ impl<K: Hash + Eq + Clone + Display> KeyedLimiter<K> {
         match &self.store {
             RateLimitStore::InProcess => {}
             #[cfg(feature = "redis")]
-            RateLimitStore::Redis(shared) => match shared.check(self.name, &key.to_string(), self.quota).await {
-                Ok(verdict) => return verdict,
-                Err(reason) => {
-                    tracing::warn!(limiter = self.name, %reason, "the rate-limit store does not answer; counting in this process");
+            RateLimitStore::Redis(shared) => {
+                if let Some(verdict) = shared.check(self.name, &key.to_string(), self.quota).await {
+                    return verdict;
                 }
-            },
+            }
         }
         self.local.check_key(key).map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }

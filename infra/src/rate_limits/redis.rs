@@ -75,11 +75,12 @@ impl SharedCounts {
         })
     }
 
-    /// One request for `key` of limiter `name`: the verdict, or why Redis gave none.
-    pub(super) async fn check(&self, name: &str, key: &str, quota: Quota) -> Result<Result<(), Duration>, String> {
+    /// One request for `key` of limiter `name`: the verdict, or `None` when Redis gave
+    /// none (it failed now, which is logged once, or less than [`BACK_OFF`] ago).
+    pub(super) async fn check(&self, name: &str, key: &str, quota: Quota) -> Option<Result<(), Duration>> {
         let now_ms = self.epoch.elapsed().as_millis() as u64;
         if now_ms < self.quiet_until_ms.load(Ordering::Relaxed) {
-            return Err(format!("{} failed less than {BACK_OFF:?} ago", self.server));
+            return None;
         }
         let interval_us = quota.replenish_interval().as_micros().max(1) as u64;
         let mut connection = self.connection.clone();
@@ -87,13 +88,14 @@ impl SharedCounts {
         invocation.arg(interval_us).arg(quota.burst_size().get());
         let call = invocation.invoke_async::<u64>(&mut connection);
         let failure = match tokio::time::timeout(ANSWER_WITHIN, call).await {
-            Ok(Ok(0)) => return Ok(Ok(())),
-            Ok(Ok(wait_us)) => return Ok(Err(Duration::from_micros(wait_us))),
+            Ok(Ok(0)) => return Some(Ok(())),
+            Ok(Ok(wait_us)) => return Some(Err(Duration::from_micros(wait_us))),
             Ok(Err(error)) => error.to_string(),
             Err(_) => format!("no answer within {ANSWER_WITHIN:?}"),
         };
         self.quiet_until_ms.store(now_ms + BACK_OFF.as_millis() as u64, Ordering::Relaxed);
-        Err(format!("{}: {failure}", self.server))
+        tracing::warn!(limiter = name, server = %self.server, reason = %failure, "the rate-limit store does not answer; counting in this process");
+        None
     }
 }
 

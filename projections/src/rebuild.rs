@@ -18,7 +18,7 @@ use crate::batch::project_into;
 use crate::{Documents, ProjectionError, Projector};
 
 /// Events per page of the log, and per committed batch, during a rebuild.
-pub const REBUILD_PAGE: usize = 5000;
+pub const REBUILD_PAGE: usize = 20_000;
 
 /// Deletes a projection's documents and checkpoint, then replays the log from
 /// position 0 up to its current head; returns the position reached.

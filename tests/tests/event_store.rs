@@ -60,6 +60,7 @@ contract!(
     a_retried_atomic_append_answers_with_its_original_outcomes,
     concurrent_atomic_appends_over_overlapping_streams_never_interleave,
     atomic_appends_racing_at_exact_versions_keep_their_streams_in_step,
+    two_writers_on_one_database_take_turns_without_a_gap_or_a_stale_version,
 );
 
 async fn appends_with_each_kind_of_expected_version(backend: StoreBackend) -> anyhow::Result<()> {
@@ -523,5 +524,43 @@ async fn atomic_appends_racing_at_exact_versions_keep_their_streams_in_step(
         assert_eq!(o.global_position, c.global_position + 1);
     }
     assert!(conflicts > 0, "eight racers at exact versions never met: the race did not happen");
+    Ok(())
+}
+
+/// Two store instances on one database are two writer processes. Each writer decides
+/// a batch on what it knows of the log when it can (PostgreSQL commits such a batch in
+/// one round trip, guarded): the other writer's appends make that knowledge stale, and
+/// a stale guess must neither skip a position, nor chain onto the wrong hash, nor
+/// accept an expected version the stream has moved past.
+async fn two_writers_on_one_database_take_turns_without_a_gap_or_a_stale_version(
+    backend: StoreBackend,
+) -> anyhow::Result<()> {
+    let (one, two) = (backend.open().await?, backend.open().await?);
+    let (mut version, mut head) = (0, 0);
+    for turn in 0..6u64 {
+        let (writer, other) = if turn % 2 == 0 { (&one, &two) } else { (&two, &one) };
+        // Both know the stream (from their own turns); only the one that wrote last
+        // knows where it is now.
+        let expected = if version == 0 { ExpectedVersion::NoStream } else { ExpectedVersion::Exact(version) };
+        let outcome = writer.append(request("cart-shared", expected, 2)).await?;
+        assert_eq!((outcome.stream_version, outcome.first_position), (version + 2, head + 1), "turn {turn}");
+        (version, head) = (version + 2, head + 2);
+        // The other writer's last sight of the stream is stale: refused.
+        if turn > 0 {
+            let stale = other.append(request("cart-shared", ExpectedVersion::Exact(version - 2), 1)).await;
+            assert!(
+                matches!(&stale, Err(StoreError::Conflict { actual, .. }) if *actual == version),
+                "turn {turn}: a stale expectation must conflict, got {stale:?}"
+            );
+        }
+        // A stream new to both lands right after the first writer's events.
+        let fresh = other.append(request(&format!("order-{turn}"), ExpectedVersion::NoStream, 1)).await?;
+        assert_eq!(fresh.first_position, head + 1, "turn {turn}");
+        head += 1;
+    }
+    let all = one.read_all(0, 1000).await?;
+    let positions: Vec<u64> = all.iter().map(|e| e.global_position).collect();
+    assert_eq!(positions, (1..=18).collect::<Vec<_>>(), "gap-free and in order");
+    verify_chain(GENESIS_HASH, &all)?;
     Ok(())
 }

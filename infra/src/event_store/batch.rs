@@ -134,6 +134,19 @@ pub(crate) trait TxOps: Send {
         events: &[EventRow],
         commands: &[CommandRow],
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// Opens the transaction, takes the append lock, checks that the log still ends at
+    /// `head`, inserts the rows and commits, or fails (rolled back) if the check or
+    /// any unique key fails. Only used with [`Known`], by adapters that do it in one
+    /// round trip.
+    fn commit_guessed(
+        &mut self,
+        head: u64,
+        events: &[EventRow],
+        commands: &[CommandRow],
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        let _ = (head, events, commands);
+        async { Err(StoreError::Invalid("this store cannot commit a guessed batch".into())) }
+    }
 }
 
 /// What one batch entry asks for: one request, or several to be applied all or none.
@@ -191,10 +204,17 @@ pub(crate) fn validate(request: &AppendRequest) -> Result<(), StoreError> {
 /// recognised before the version check, so a retry with a now-stale expected version
 /// still answers with the original outcome instead of a conflict. Requests earlier in
 /// the batch count as stored for the later ones.
+///
+/// With `known` (an adapter whose [`TxOps::commit_guessed`] checks the guess), a batch
+/// whose streams the writer already knows is first decided on what it knows, and
+/// committed in one round trip that fails unless the log still ends where the writer
+/// left it; when it fails (another writer, a retried command or event id), the batch
+/// is decided again on a lookup, as without `known`.
 pub(crate) async fn append_batch<T: TxOps>(
     tx: &mut T,
     units: &[Unit<'_>],
     now: DateTime<Utc>,
+    known: Option<&mut Known>,
 ) -> Result<Vec<UnitResult>, StoreError> {
     let valid: Vec<Result<(), StoreError>> = units.iter().map(|unit| validate_unit(*unit)).collect();
     let mut keys = BatchKeys::default();
@@ -207,7 +227,56 @@ pub(crate) async fn append_batch<T: TxOps>(
     }
     keys.stream_ids.sort_unstable();
     keys.stream_ids.dedup();
-    let lookup = tx.lookup(&keys).await?;
+    let Some(known) = known else {
+        let lookup = tx.lookup(&keys).await?;
+        let (results, view, command_rows) = decide(units, valid, lookup, now);
+        tx.commit(&view.rows, &command_rows).await?;
+        return Ok(results);
+    };
+    if let Some(guess) = known.guess(&keys) {
+        let guessed_head = guess.head.position;
+        let again = units.iter().map(|unit| validate_unit(*unit)).collect();
+        let (results, view, command_rows) = decide(units, again, guess, now);
+        // A refusal decided on a guess may be wrong: the lookup could find the request
+        // to be a retry, which answers with its original outcome instead.
+        let only_appends = results.iter().all(|r| matches!(r, Ok(_) | Err(StoreError::Invalid(_))));
+        if only_appends {
+            match tx.commit_guessed(guessed_head, &view.rows, &command_rows).await {
+                Ok(()) => {
+                    known.learn(&keys, &view);
+                    return Ok(results);
+                }
+                Err(error) => {
+                    tracing::debug!(%error, "a guessed batch was refused; looking it up");
+                    known.forget();
+                }
+            }
+        }
+    }
+    let lookup = tx.lookup(&keys).await;
+    let Ok(lookup) = lookup else {
+        known.forget();
+        return lookup.map(|_| Vec::new());
+    };
+    let (results, view, command_rows) = decide(units, valid, lookup, now);
+    match tx.commit(&view.rows, &command_rows).await {
+        Ok(()) => known.learn(&keys, &view),
+        Err(error) => {
+            known.forget();
+            return Err(error);
+        }
+    }
+    Ok(results)
+}
+
+/// Decides every unit against `lookup`: the results, the view with the rows to insert,
+/// and the command-log rows.
+fn decide(
+    units: &[Unit<'_>],
+    valid: Vec<Result<(), StoreError>>,
+    lookup: Lookup,
+    now: DateTime<Utc>,
+) -> (Vec<UnitResult>, View, Vec<CommandRow>) {
     let mut view = View {
         now,
         head: lookup.head,
@@ -216,7 +285,6 @@ pub(crate) async fn append_batch<T: TxOps>(
         versions: lookup.versions,
         rows: Vec::new(),
     };
-
     let mut command_rows = Vec::new();
     let mut results = Vec::with_capacity(units.len());
     for (unit, valid) in units.iter().zip(valid) {
@@ -239,8 +307,50 @@ pub(crate) async fn append_batch<T: TxOps>(
         }
         results.push(result);
     }
-    tx.commit(&view.rows, &command_rows).await?;
-    Ok(results)
+    (results, view, command_rows)
+}
+
+/// What a writer knows of the log between its batches: where the log ends (it wrote
+/// or read that last) and the last version of the streams its batches touched. Only
+/// true while no other writer appends, which [`TxOps::commit_guessed`] checks.
+#[derive(Debug, Default)]
+pub(crate) struct Known {
+    head: Option<Head>,
+    versions: HashMap<String, u64>,
+}
+
+/// Most stream versions [`Known`] keeps (then it starts over from lookups).
+const KNOWN_STREAMS: usize = 100_000;
+
+impl Known {
+    /// A lookup made of what is known, when every stream of `keys` is known. It finds
+    /// no recorded command or event ids: if there are any, the guarded commit fails on
+    /// their unique keys and the batch is looked up.
+    fn guess(&self, keys: &BatchKeys) -> Option<Lookup> {
+        let head = self.head.clone()?;
+        let versions = keys
+            .stream_ids
+            .iter()
+            .map(|stream| self.versions.get(stream).map(|version| (stream.clone(), *version)))
+            .collect::<Option<HashMap<_, _>>>()?;
+        Some(Lookup { head, commands: HashMap::new(), events: HashMap::new(), versions })
+    }
+
+    /// Takes in a committed batch's view (version 0: no stream).
+    fn learn(&mut self, keys: &BatchKeys, view: &View) {
+        if self.versions.len() + keys.stream_ids.len() > KNOWN_STREAMS {
+            self.versions.clear();
+        }
+        for stream in &keys.stream_ids {
+            self.versions.insert(stream.clone(), view.versions.get(stream).copied().unwrap_or(0));
+        }
+        self.head = Some(view.head.clone());
+    }
+
+    fn forget(&mut self) {
+        self.head = None;
+        self.versions.clear();
+    }
 }
 
 /// The batch's view of the store: what the lookup found, plus what the batch's
@@ -414,7 +524,7 @@ mod tests {
         ];
         let units: Vec<Unit<'_>> = requests.iter().map(Unit::One).collect();
         let mut store = EmptyStore::default();
-        let results = append_batch(&mut store, &units, Utc::now()).await.unwrap();
+        let results = append_batch(&mut store, &units, Utc::now(), None).await.unwrap();
 
         let outcome = |i: usize| results[i].as_ref().ok().map(|outcomes| outcomes[0]);
         assert_eq!(outcome(0).map(|o| (o.stream_version, o.last_position, o.duplicate)), Some((1, 1, false)));
@@ -453,7 +563,7 @@ mod tests {
         let twice = [request("cart-F", ExpectedVersion::Any, None), request("cart-F", ExpectedVersion::Any, None)];
         let units = [Unit::All(&refused), Unit::All(&fine), Unit::One(&after), Unit::All(&twice), Unit::All(&[])];
         let mut store = EmptyStore::default();
-        let results = append_batch(&mut store, &units, Utc::now()).await.unwrap();
+        let results = append_batch(&mut store, &units, Utc::now(), None).await.unwrap();
 
         assert!(matches!(&results[0], Err(StoreError::Conflict { stream_id, .. }) if stream_id == "order-B"));
         let positions: Vec<u64> = results[1].as_ref().unwrap().iter().map(|o| o.last_position).collect();
@@ -480,7 +590,7 @@ mod tests {
         half[1] = request("order-C", ExpectedVersion::NoStream, None);
         let units = [Unit::All(&unit), Unit::All(&unit), Unit::All(&half)];
         let mut store = EmptyStore::default();
-        let results = append_batch(&mut store, &units, Utc::now()).await.unwrap();
+        let results = append_batch(&mut store, &units, Utc::now(), None).await.unwrap();
         let first = results[0].as_ref().unwrap();
         let again = results[1].as_ref().unwrap();
         assert!(first.iter().all(|o| !o.duplicate) && again.iter().all(|o| o.duplicate));

@@ -17,7 +17,8 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use super::batch::{
-    BatchKeys, CommandRow, EventRow, Lookup, LookupRow, TxOps, Unit, UnitResult, append_batch, recorded_outcome,
+    BatchKeys, CommandRow, EventRow, Known, Lookup, LookupRow, TxOps, Unit, UnitResult, append_batch,
+    recorded_outcome,
 };
 use super::group_commit::{BatchWriter, GroupCommit, now_micros};
 use super::{AppendOutcome, AppendRequest, EventMetadata, EventStore, RecordedEvent, StoreError};
@@ -53,7 +54,7 @@ impl PostgresEventStore {
         migrator().run(&pool).await?;
         let position = head_position(&pool).await?;
         let (head_tx, head) = watch::channel(position);
-        let writer = GroupCommit::start(Arc::new(PgBatchWriter { pool: pool.clone() }), head_tx);
+        let writer = GroupCommit::start(Arc::new(PgBatchWriter { pool: pool.clone(), known: Default::default() }), head_tx);
         Ok(Self { pool, writer, head })
     }
 
@@ -185,14 +186,23 @@ impl EventStore for PostgresEventStore {
 /// `COMMIT` in another. (sqlx cannot pipeline prepared statements, and every round
 /// trip is paid by every request of the batch.) The values travel as SQL literals,
 /// quoted by [`literal`].
+///
+/// While this process is the only writer, a batch takes one round trip: it is decided
+/// on what the writer knows ([`Known`]: the head it wrote, the versions of the streams
+/// it touched) and committed with a guard that fails unless the log still ends there
+/// ([`PgTx::commit_guessed`]). Another process's append, or a retried command, fails
+/// the guard or a unique key, and that batch is looked up as above.
 struct PgBatchWriter {
     pool: PgPool,
+    /// Only the writer task uses it: never contended.
+    known: tokio::sync::Mutex<Known>,
 }
 
 impl BatchWriter for PgBatchWriter {
     async fn write_batch(&self, units: &[Unit<'_>]) -> Result<Vec<UnitResult>, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(StoreError::db("acquiring a writer connection"))?;
-        let written = append_batch(&mut PgTx { conn: &mut conn }, units, now_micros()).await;
+        let mut known = self.known.lock().await;
+        let written = append_batch(&mut PgTx { conn: &mut conn }, units, now_micros(), Some(&mut known)).await;
         if written.is_err() {
             // The transaction was opened by hand (sqlx does not track it): end it, or
             // make sure this connection never goes back to the pool inside it.
@@ -252,58 +262,84 @@ impl TxOps for PgTx<'_> {
     }
 
     async fn commit(&mut self, events: &[EventRow], commands: &[CommandRow]) -> Result<(), StoreError> {
-        let mut sql = String::with_capacity(256 + events.iter().map(|r| r.data.len() + 400).sum::<usize>());
-        if !events.is_empty() {
-            sql.push_str(
-                "INSERT INTO events (global_position, event_id, stream_id, stream_version, event_type, \
-                 schema_version, data, metadata, recorded_at, prev_hash, hash) VALUES ",
-            );
-            for (i, row) in events.iter().enumerate() {
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!(
-                    "({}, '{}', {}, {}, {}, {}, {}::jsonb, {}::jsonb, '{}', {}, {})",
-                    row.global_position,
-                    row.event_id,
-                    literal(&row.stream_id)?,
-                    row.stream_version,
-                    literal(&row.event_type)?,
-                    row.schema_version,
-                    literal(&row.data)?,
-                    literal(&row.metadata)?,
-                    timestamp(row.recorded_at),
-                    literal(&row.prev_hash)?,
-                    literal(&row.hash)?,
-                ));
-            }
-            sql.push_str("; ");
-        }
-        if !commands.is_empty() {
-            sql.push_str(
-                "INSERT INTO command_log (command_id, stream_id, stream_version, first_position, last_position, \
-                 recorded_at) VALUES ",
-            );
-            for (i, row) in commands.iter().enumerate() {
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push_str(&format!(
-                    "('{}', {}, {}, {}, {}, '{}')",
-                    row.command_id,
-                    literal(&row.stream_id)?,
-                    row.outcome.stream_version,
-                    row.outcome.first_position,
-                    row.outcome.last_position,
-                    timestamp(row.recorded_at),
-                ));
-            }
-            sql.push_str("; ");
-        }
+        let mut sql = inserts(events, commands)?;
         sql.push_str("COMMIT");
         self.conn.execute(sql.as_str()).await.map_err(StoreError::db("inserting and committing events"))?;
         Ok(())
     }
+
+    async fn commit_guessed(&mut self, head: u64, events: &[EventRow], commands: &[CommandRow]) -> Result<(), StoreError> {
+        // The guard divides by zero unless the log ends exactly at `head`: the
+        // statements after it do not run, and the transaction is rolled back below.
+        // (The CASE reads a table, so the planner cannot fold the division early.)
+        let mut sql = format!(
+            "BEGIN; SELECT pg_advisory_xact_lock({APPEND_LOCK_KEY}); \
+             SELECT 1 / (CASE WHEN (SELECT COALESCE(max(global_position), 0) FROM events) = {head} \
+                              THEN 1 ELSE 0 END); "
+        );
+        sql.push_str(&inserts(events, commands)?);
+        sql.push_str("COMMIT");
+        if let Err(error) = self.conn.execute(sql.as_str()).await {
+            if self.conn.execute("ROLLBACK").await.is_err() {
+                return Err(StoreError::db("rolling back a refused guessed batch")(error));
+            }
+            return Err(StoreError::db("committing a guessed batch")(error));
+        }
+        Ok(())
+    }
+}
+
+/// The batch's inserts as SQL text, each statement ending in `; `.
+fn inserts(events: &[EventRow], commands: &[CommandRow]) -> Result<String, StoreError> {
+    let mut sql = String::with_capacity(256 + events.iter().map(|r| r.data.len() + 400).sum::<usize>());
+    if !events.is_empty() {
+        sql.push_str(
+            "INSERT INTO events (global_position, event_id, stream_id, stream_version, event_type, \
+             schema_version, data, metadata, recorded_at, prev_hash, hash) VALUES ",
+        );
+        for (i, row) in events.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "({}, '{}', {}, {}, {}, {}, {}::jsonb, {}::jsonb, '{}', {}, {})",
+                row.global_position,
+                row.event_id,
+                literal(&row.stream_id)?,
+                row.stream_version,
+                literal(&row.event_type)?,
+                row.schema_version,
+                literal(&row.data)?,
+                literal(&row.metadata)?,
+                timestamp(row.recorded_at),
+                literal(&row.prev_hash)?,
+                literal(&row.hash)?,
+            ));
+        }
+        sql.push_str("; ");
+    }
+    if !commands.is_empty() {
+        sql.push_str(
+            "INSERT INTO command_log (command_id, stream_id, stream_version, first_position, last_position, \
+             recorded_at) VALUES ",
+        );
+        for (i, row) in commands.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!(
+                "('{}', {}, {}, {}, {}, '{}')",
+                row.command_id,
+                literal(&row.stream_id)?,
+                row.outcome.stream_version,
+                row.outcome.first_position,
+                row.outcome.last_position,
+                timestamp(row.recorded_at),
+            ));
+        }
+        sql.push_str("; ");
+    }
+    Ok(sql)
 }
 
 /// A string as a PostgreSQL literal. The `E''` form reads the same whatever

@@ -177,7 +177,7 @@ struct SqliteBatchWriter {
 impl BatchWriter for SqliteBatchWriter {
     async fn write_batch(&self, units: &[Unit<'_>]) -> Result<Vec<UnitResult>, StoreError> {
         let mut conn = self.pool.acquire().await.map_err(StoreError::db("acquiring the writer connection"))?;
-        let written = append_batch(&mut SqliteTx { conn: &mut conn }, units, now_micros()).await;
+        let written = append_batch(&mut SqliteTx { conn: &mut conn }, units, now_micros(), None).await;
         if written.is_err() && conn.execute("ROLLBACK").await.is_err() {
             // Still inside the transaction, or unsure: never hand this connection out again.
             conn.close_on_drop();

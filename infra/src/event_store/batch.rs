@@ -214,7 +214,7 @@ pub(crate) async fn append_batch<T: TxOps>(
     tx: &mut T,
     units: &[Unit<'_>],
     now: DateTime<Utc>,
-    known: Option<&mut Known>,
+    mut known: Option<&mut Known>,
 ) -> Result<Vec<UnitResult>, StoreError> {
     let valid: Vec<Result<(), StoreError>> = units.iter().map(|unit| validate_unit(*unit)).collect();
     let mut keys = BatchKeys::default();
@@ -227,46 +227,56 @@ pub(crate) async fn append_batch<T: TxOps>(
     }
     keys.stream_ids.sort_unstable();
     keys.stream_ids.dedup();
-    let Some(known) = known else {
-        let lookup = tx.lookup(&keys).await?;
-        let (results, view, command_rows) = decide(units, valid, lookup, now);
-        tx.commit(&view.rows, &command_rows).await?;
+    if let Some(known) = known.as_deref_mut()
+        && let Some(results) = commit_guess(tx, units, &keys, known, now).await
+    {
         return Ok(results);
-    };
-    if let Some(guess) = known.guess(&keys) {
-        let guessed_head = guess.head.position;
-        let again = units.iter().map(|unit| validate_unit(*unit)).collect();
-        let (results, view, command_rows) = decide(units, again, guess, now);
-        // A refusal decided on a guess may be wrong: the lookup could find the request
-        // to be a retry, which answers with its original outcome instead.
-        let only_appends = results.iter().all(|r| matches!(r, Ok(_) | Err(StoreError::Invalid(_))));
-        if only_appends {
-            match tx.commit_guessed(guessed_head, &view.rows, &command_rows).await {
-                Ok(()) => {
-                    known.learn(&keys, &view);
-                    return Ok(results);
-                }
-                Err(error) => {
-                    tracing::debug!(%error, "a guessed batch was refused; looking it up");
-                    known.forget();
-                }
-            }
-        }
     }
-    let lookup = tx.lookup(&keys).await;
-    let Ok(lookup) = lookup else {
-        known.forget();
-        return lookup.map(|_| Vec::new());
+    let committed = match tx.lookup(&keys).await {
+        Ok(lookup) => {
+            let (results, view, command_rows) = decide(units, valid, lookup, now);
+            tx.commit(&view.rows, &command_rows).await.map(|()| (results, view))
+        }
+        Err(error) => Err(error),
     };
-    let (results, view, command_rows) = decide(units, valid, lookup, now);
-    match tx.commit(&view.rows, &command_rows).await {
-        Ok(()) => known.learn(&keys, &view),
+    match (&committed, known) {
+        (Ok((_, view)), Some(known)) => known.learn(&keys, view),
+        (Err(_), Some(known)) => known.forget(),
+        (_, None) => {}
+    }
+    committed.map(|(results, _)| results)
+}
+
+/// Decides the batch on what `known` says and commits it guarded, when every stream
+/// of the batch is known and no request is refused; `None` when it was not tried or
+/// was refused (then `known` is forgotten and the caller looks the batch up).
+async fn commit_guess<T: TxOps>(
+    tx: &mut T,
+    units: &[Unit<'_>],
+    keys: &BatchKeys,
+    known: &mut Known,
+    now: DateTime<Utc>,
+) -> Option<Vec<UnitResult>> {
+    let guess = known.guess(keys)?;
+    let guessed_head = guess.head.position;
+    let valid = units.iter().map(|unit| validate_unit(*unit)).collect();
+    let (results, view, command_rows) = decide(units, valid, guess, now);
+    // A refusal decided on a guess may be wrong: the lookup could find the request to
+    // be a retry, which answers with its original outcome instead.
+    if !results.iter().all(|r| matches!(r, Ok(_) | Err(StoreError::Invalid(_)))) {
+        return None;
+    }
+    match tx.commit_guessed(guessed_head, &view.rows, &command_rows).await {
+        Ok(()) => {
+            known.learn(keys, &view);
+            Some(results)
+        }
         Err(error) => {
+            tracing::debug!(%error, "a guessed batch was refused; looking it up");
             known.forget();
-            return Err(error);
+            None
         }
     }
-    Ok(results)
 }
 
 /// Decides every unit against `lookup`: the results, the view with the rows to insert,

@@ -17,8 +17,7 @@ use tokio::sync::watch;
 use uuid::Uuid;
 
 use super::batch::{
-    BatchKeys, CommandRow, EventRow, Known, Lookup, LookupRow, TxOps, Unit, UnitResult, append_batch,
-    recorded_outcome,
+    BatchKeys, CommandRow, EventRow, Known, Lookup, LookupRow, TxOps, Unit, UnitResult, append_batch, recorded_outcome,
 };
 use super::group_commit::{BatchWriter, GroupCommit, now_micros};
 use super::{AppendOutcome, AppendRequest, EventMetadata, EventStore, RecordedEvent, StoreError};
@@ -54,7 +53,8 @@ impl PostgresEventStore {
         migrator().run(&pool).await?;
         let position = head_position(&pool).await?;
         let (head_tx, head) = watch::channel(position);
-        let writer = GroupCommit::start(Arc::new(PgBatchWriter { pool: pool.clone(), known: Default::default() }), head_tx);
+        let writer =
+            GroupCommit::start(Arc::new(PgBatchWriter { pool: pool.clone(), known: Default::default() }), head_tx);
         Ok(Self { pool, writer, head })
     }
 
@@ -268,7 +268,12 @@ impl TxOps for PgTx<'_> {
         Ok(())
     }
 
-    async fn commit_guessed(&mut self, head: u64, events: &[EventRow], commands: &[CommandRow]) -> Result<(), StoreError> {
+    async fn commit_guessed(
+        &mut self,
+        head: u64,
+        events: &[EventRow],
+        commands: &[CommandRow],
+    ) -> Result<(), StoreError> {
         // The guard divides by zero unless the log ends exactly at `head`: the
         // statements after it do not run, and the transaction is rolled back below.
         // (The CASE reads a table, so the planner cannot fold the division early.)

@@ -26,13 +26,13 @@ mod telemetry;
 
 use clap::Parser;
 
+use crate::config::{Cli, Command};
+
 /// Read models are JSON trees of many small allocations, made and dropped by every
 /// projector on every batch; mimalloc serves them with far less time in `free` and
 /// consolidation than glibc's allocator (`bench rebuild`, docs/design.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-use crate::config::{Cli, Command};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {

@@ -297,16 +297,13 @@ impl TxOps for PgTx<'_> {
 /// The batch's inserts as SQL text, each statement ending in `; `.
 fn inserts(events: &[EventRow], commands: &[CommandRow]) -> Result<String, StoreError> {
     let mut sql = String::with_capacity(256 + events.iter().map(|r| r.data.len() + 400).sum::<usize>());
-    if !events.is_empty() {
-        sql.push_str(
-            "INSERT INTO events (global_position, event_id, stream_id, stream_version, event_type, \
-             schema_version, data, metadata, recorded_at, prev_hash, hash) VALUES ",
-        );
-        for (i, row) in events.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!(
+    push_insert(
+        &mut sql,
+        "INSERT INTO events (global_position, event_id, stream_id, stream_version, event_type, \
+         schema_version, data, metadata, recorded_at, prev_hash, hash) VALUES ",
+        events,
+        |row| {
+            Ok(format!(
                 "({}, '{}', {}, {}, {}, {}, {}::jsonb, {}::jsonb, '{}', {}, {})",
                 row.global_position,
                 row.event_id,
@@ -319,20 +316,16 @@ fn inserts(events: &[EventRow], commands: &[CommandRow]) -> Result<String, Store
                 timestamp(row.recorded_at),
                 literal(&row.prev_hash)?,
                 literal(&row.hash)?,
-            ));
-        }
-        sql.push_str("; ");
-    }
-    if !commands.is_empty() {
-        sql.push_str(
-            "INSERT INTO command_log (command_id, stream_id, stream_version, first_position, last_position, \
-             recorded_at) VALUES ",
-        );
-        for (i, row) in commands.iter().enumerate() {
-            if i > 0 {
-                sql.push(',');
-            }
-            sql.push_str(&format!(
+            ))
+        },
+    )?;
+    push_insert(
+        &mut sql,
+        "INSERT INTO command_log (command_id, stream_id, stream_version, first_position, last_position, \
+         recorded_at) VALUES ",
+        commands,
+        |row| {
+            Ok(format!(
                 "('{}', {}, {}, {}, {}, '{}')",
                 row.command_id,
                 literal(&row.stream_id)?,
@@ -340,11 +333,31 @@ fn inserts(events: &[EventRow], commands: &[CommandRow]) -> Result<String, Store
                 row.outcome.first_position,
                 row.outcome.last_position,
                 timestamp(row.recorded_at),
-            ));
-        }
-        sql.push_str("; ");
-    }
+            ))
+        },
+    )?;
     Ok(sql)
+}
+
+/// Appends `insert` with one `VALUES` tuple per row and `; `, unless there are no rows.
+fn push_insert<T>(
+    sql: &mut String,
+    insert: &str,
+    rows: &[T],
+    tuple: impl Fn(&T) -> Result<String, StoreError>,
+) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    sql.push_str(insert);
+    for (i, row) in rows.iter().enumerate() {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push_str(&tuple(row)?);
+    }
+    sql.push_str("; ");
+    Ok(())
 }
 
 /// A string as a PostgreSQL literal. The `E''` form reads the same whatever

@@ -61,6 +61,7 @@ contract!(
     concurrent_atomic_appends_over_overlapping_streams_never_interleave,
     atomic_appends_racing_at_exact_versions_keep_their_streams_in_step,
     two_writers_on_one_database_take_turns_without_a_gap_or_a_stale_version,
+    a_writer_numbers_from_the_stored_head_after_its_tail_was_removed_behind_its_back,
 );
 
 async fn appends_with_each_kind_of_expected_version(backend: StoreBackend) -> anyhow::Result<()> {
@@ -561,6 +562,37 @@ async fn two_writers_on_one_database_take_turns_without_a_gap_or_a_stale_version
     let all = one.read_all(0, 1000).await?;
     let positions: Vec<u64> = all.iter().map(|e| e.global_position).collect();
     assert_eq!(positions, (1..=18).collect::<Vec<_>>(), "gap-free and in order");
+    verify_chain(GENESIS_HASH, &all)?;
+    Ok(())
+}
+
+/// A writer that knows where the log ended (PostgreSQL decides batches on that) must
+/// not trust it over the log: with the last event deleted behind its back (a restore,
+/// an operator), its next event takes the freed position and chains onto the stored
+/// head. No unique key notices this case; only the guarded commit's head check does.
+async fn a_writer_numbers_from_the_stored_head_after_its_tail_was_removed_behind_its_back(
+    backend: StoreBackend,
+) -> anyhow::Result<()> {
+    let store = backend.open().await?;
+    store.append(request("order-1", ExpectedVersion::NoStream, 2)).await?;
+    store.append(request("order-2", ExpectedVersion::NoStream, 1)).await?;
+    let remove_tail = "DELETE FROM events WHERE global_position = 3";
+    match &backend {
+        StoreBackend::Sqlite(_) => {
+            let path = backend.sqlite_path().expect("sqlite path");
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await?;
+            sqlx::query(remove_tail).execute(&pool).await?;
+        }
+        StoreBackend::Postgres(db) => {
+            let pool = sqlx::PgPool::connect(&db.url).await?;
+            sqlx::query(remove_tail).execute(&pool).await?;
+        }
+    }
+    // order-1 is a stream this writer knows, so PostgreSQL tries its guess first.
+    let next = store.append(request("order-1", ExpectedVersion::Exact(2), 1)).await?;
+    assert_eq!((next.first_position, next.stream_version), (3, 3));
+    let all = store.read_all(0, 100).await?;
+    assert_eq!(all.iter().map(|e| e.global_position).collect::<Vec<_>>(), vec![1, 2, 3]);
     verify_chain(GENESIS_HASH, &all)?;
     Ok(())
 }

@@ -5,31 +5,28 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::codes::ErrorCode;
 use crate::envelope::{Envelope, FieldError};
 
 /// A failed request.
 #[derive(Debug, Clone)]
 pub struct ApiError {
-    /// The HTTP status.
+    /// The HTTP status: the code's own (see [`ErrorCode::status`]).
     pub status: StatusCode,
     /// A stable code (`order.not_found`), repeated as the first error's code.
-    pub code: String,
+    pub code: ErrorCode,
     /// A message for people.
     pub message: String,
     /// Field errors.
     pub errors: Vec<FieldError>,
-    /// Seconds for `Retry-After` (503).
+    /// Seconds for `Retry-After` (429 and 503).
     pub retry_after: Option<u64>,
 }
 
 impl ApiError {
-    fn new(status: StatusCode, code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { status, code: code.into(), message: message.into(), errors: Vec::new(), retry_after: None }
-    }
-
-    /// 400: the input is malformed or breaks a rule.
-    pub fn bad_request(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, code, message)
+    /// An answer with `code`, at the status the table gives it.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { status: code.status(), code, message: message.into(), errors: Vec::new(), retry_after: None }
     }
 
     /// 400 with one error per offending field.
@@ -38,52 +35,56 @@ impl ApiError {
             [one] => format!("{}: {}", one.field, one.message),
             _ => format!("{} fields are invalid", errors.len()),
         };
-        Self { errors, ..Self::new(StatusCode::BAD_REQUEST, "validation.failed", message) }
+        Self { errors, ..Self::new(ErrorCode::ValidationFailed, message) }
     }
 
     /// 400 for one field.
-    pub fn field(field: &str, code: &str, message: impl Into<String>) -> Self {
+    pub fn field(field: &str, code: ErrorCode, message: impl Into<String>) -> Self {
         Self::invalid(vec![FieldError::new(field, code, message)])
+    }
+
+    /// A domain refusal by its code (the domain's own, such as `order.invalid_transition`),
+    /// at the status the table gives it; 400s name `field`. A code missing from the
+    /// table is a bug: logged, and answered 500.
+    pub fn refusal(code: &str, field: &str, message: impl Into<String>) -> Self {
+        match ErrorCode::parse(code) {
+            Some(known) if known.status() == StatusCode::BAD_REQUEST => Self::field(field, known, message),
+            Some(known) => Self::new(known, message),
+            None => {
+                tracing::error!(code, "a domain error code is missing from the error-code table");
+                Self::new(ErrorCode::Internal, "something went wrong on our side")
+            }
+        }
     }
 
     /// 401: no valid token.
     pub fn unauthorized(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "auth.unauthorized", message)
+        Self::new(ErrorCode::AuthUnauthorized, message)
     }
 
     /// 403: the caller's role does not allow this.
     pub fn forbidden(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "auth.forbidden", message)
-    }
-
-    /// 404 (also for other customers' resources: no hint that they exist).
-    pub fn not_found(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, code, message)
-    }
-
-    /// 409: a conflict with the current state.
-    pub fn conflict(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::new(StatusCode::CONFLICT, code, message)
+        Self::new(ErrorCode::AuthForbidden, message)
     }
 
     /// 413: the body is too large.
     pub fn too_large(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "request.too_large", message)
+        Self::new(ErrorCode::RequestTooLarge, message)
     }
 
     /// 415: the body is not JSON.
     pub fn unsupported_media_type(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "request.unsupported_media_type", message)
+        Self::new(ErrorCode::RequestUnsupportedMediaType, message)
     }
 
-    /// 429 with `Retry-After`: the caller sent more than its share.
-    pub fn too_many_requests(code: impl Into<String>, message: impl Into<String>, retry_after: u64) -> Self {
-        Self { retry_after: Some(retry_after), ..Self::new(StatusCode::TOO_MANY_REQUESTS, code, message) }
+    /// With `Retry-After: seconds` (for 429 and 503 answers).
+    pub fn retry_after(self, seconds: u64) -> Self {
+        Self { retry_after: Some(seconds), ..self }
     }
 
-    /// 503 with `Retry-After`.
-    pub fn unavailable(code: impl Into<String>, message: impl Into<String>, retry_after: u64) -> Self {
-        Self { retry_after: Some(retry_after), ..Self::new(StatusCode::SERVICE_UNAVAILABLE, code, message) }
+    /// A 429 or 503 answer asking to retry after `seconds`.
+    pub fn retry_later(code: ErrorCode, message: impl Into<String>, seconds: u64) -> Self {
+        Self::new(code, message).retry_after(seconds)
     }
 
     /// A read-store failure: 503 `read_model.unavailable` with `Retry-After` when the
@@ -91,7 +92,8 @@ impl ApiError {
     pub fn read_store(error: &emporium_infra::read_store::ReadStoreError) -> Self {
         if error.is_unavailable() {
             tracing::warn!(%error, "read store unavailable; answering 503");
-            return Self::unavailable("read_model.unavailable", "the read models are unavailable; retry shortly", 2);
+            return Self::new(ErrorCode::ReadModelUnavailable, "the read models are unavailable; retry shortly")
+                .retry_after(2);
         }
         Self::internal(error)
     }
@@ -106,7 +108,7 @@ impl ApiError {
             source = cause.source();
         }
         tracing::error!(error = %chain, "internal error");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something went wrong on our side")
+        Self::new(ErrorCode::Internal, "something went wrong on our side")
     }
 }
 
@@ -120,7 +122,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut errors = self.errors;
         if errors.is_empty() {
-            errors.push(FieldError::new("", self.code.clone(), self.message.clone()));
+            errors.push(FieldError::new("", self.code, self.message.clone()));
         }
         let body: Envelope<()> = Envelope { success: false, data: None, message: self.message, errors };
         let mut response = (self.status, Json(body)).into_response();

@@ -14,6 +14,7 @@
 //! refresh-token rotation. The body is read under the same [`MAX_BODY_BYTES`] limit as
 //! every other body, whether or not it declares its length.
 
+use crate::codes::ErrorCode;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -110,7 +111,7 @@ pub async fn idempotency(State(state): State<Idempotency>, request: Request, nex
         _ => {
             return ApiError::field(
                 "Idempotency-Key",
-                "validation.invalid",
+                ErrorCode::ValidationInvalid,
                 format!("must be 1 to {MAX_KEY_LEN} visible characters"),
             )
             .into_response();
@@ -133,7 +134,7 @@ pub async fn idempotency(State(state): State<Idempotency>, request: Request, nex
         match state.accounts.idempotent_response(&scope, &key, state.fresh_since()).await {
             Ok(Some(stored)) if stored.request_hash == request_hash => replay(&stored),
             Ok(Some(_)) => {
-                ApiError::conflict("idempotency.key_reused", "this Idempotency-Key was used for a different request")
+                ApiError::new(ErrorCode::IdempotencyKeyReused, "this Idempotency-Key was used for a different request")
                     .into_response()
             }
             Ok(None) => {

@@ -4,6 +4,7 @@
 //! where events and read models live, cannot store it, and no field of the shop has a
 //! use for it, so it is a 400 naming the problem on every store rather than a 500 on one.
 
+use crate::codes::ErrorCode;
 use axum::body::Bytes;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
@@ -38,16 +39,16 @@ where
             if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
                 ApiError::too_large("the body is larger than this endpoint accepts")
             } else {
-                ApiError::bad_request("request.unreadable_body", clean(&rejection.body_text()))
+                ApiError::new(ErrorCode::RequestUnreadableBody, clean(&rejection.body_text()))
             }
         })?;
         // serde would take `[…]` for a struct too (its fields in order): refuse it.
         if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-            return Err(ApiError::bad_request("request.not_an_object", "the body must be a JSON object"));
+            return Err(ApiError::new(ErrorCode::RequestNotAnObject, "the body must be a JSON object"));
         }
         if holds_nul(&body) {
-            return Err(ApiError::bad_request(
-                "request.nul_character",
+            return Err(ApiError::new(
+                ErrorCode::RequestNulCharacter,
                 "strings may not contain the NUL character (\\u0000)",
             ));
         }
@@ -110,15 +111,15 @@ fn reject(rejection: JsonRejection) -> ApiError {
         JsonRejection::JsonDataError(error) => {
             let detail = error.body_text();
             let field = field_of(&detail);
-            ApiError::invalid(vec![FieldError::new(field, "validation.invalid", clean(&detail))])
+            ApiError::invalid(vec![FieldError::new(field, ErrorCode::ValidationInvalid, clean(&detail))])
         }
         JsonRejection::JsonSyntaxError(error) => {
-            ApiError::bad_request("request.malformed_json", clean(&error.body_text()))
+            ApiError::new(ErrorCode::RequestMalformedJson, clean(&error.body_text()))
         }
         JsonRejection::BytesRejection(error) if error.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
             ApiError::too_large("the body is larger than this endpoint accepts")
         }
-        other => ApiError::bad_request("request.unreadable_body", clean(&other.body_text())),
+        other => ApiError::new(ErrorCode::RequestUnreadableBody, clean(&other.body_text())),
     }
 }
 

@@ -15,6 +15,7 @@
 //! - [`idempotency`]: replaying the first answer to a repeated `Idempotency-Key`.
 
 pub mod auth;
+pub mod codes;
 pub mod context;
 pub mod envelope;
 pub mod error;
@@ -26,6 +27,7 @@ pub mod sessions;
 pub mod token;
 
 pub use auth::{Caller, Guest, Role};
+pub use codes::ErrorCode;
 pub use context::RequestContext;
 pub use envelope::{Envelope, FieldError};
 pub use error::ApiError;

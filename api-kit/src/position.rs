@@ -16,6 +16,7 @@
 //! one has not applied yet, and this process's document cache learns of that batch only
 //! when its own projector reaches it.
 
+use crate::codes::ErrorCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -176,7 +177,11 @@ impl<S: Send + Sync> FromRequestParts<S> for MinPosition {
         match parts.headers.get(&MIN_POSITION) {
             None => Ok(Self(0)),
             Some(value) => value.to_str().ok().and_then(|v| v.trim().parse().ok()).map(Self).ok_or_else(|| {
-                ApiError::field("X-Emporium-Min-Position", "validation.invalid", "must be a non-negative integer")
+                ApiError::field(
+                    "X-Emporium-Min-Position",
+                    ErrorCode::ValidationInvalid,
+                    "must be a non-negative integer",
+                )
             }),
         }
     }
@@ -196,14 +201,14 @@ impl MinPosition {
             if target > head {
                 return Err(ApiError::field(
                     "X-Emporium-Min-Position",
-                    "validation.beyond_head",
+                    ErrorCode::ValidationBeyondHead,
                     format!("the log ends at position {head}; no write has produced position {target}"),
                 ));
             }
         }
         let Ok(_place) = applied.waiters.try_acquire() else {
-            return Err(ApiError::unavailable(
-                "read_model.busy",
+            return Err(ApiError::retry_later(
+                ErrorCode::ReadModelBusy,
                 "too many reads are waiting for the read models; retry shortly",
                 1,
             ));
@@ -217,8 +222,8 @@ impl MinPosition {
             }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
-                return Err(ApiError::unavailable(
-                    "read_model.behind",
+                return Err(ApiError::retry_later(
+                    ErrorCode::ReadModelBehind,
                     format!("the read model has not reached position {target} yet; retry shortly"),
                     1,
                 ));

@@ -11,6 +11,7 @@
 //! version read is used; an account never read before gets 503 `store.unavailable`.
 //! A process without an account store checks nothing ([`SessionVersions::unchecked`]).
 
+use crate::codes::ErrorCode;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -61,7 +62,7 @@ impl SessionVersions {
             return Ok(version);
         }
         let unavailable =
-            || ApiError::unavailable("store.unavailable", "the account store is unavailable; retry shortly", 2);
+            || ApiError::retry_later(ErrorCode::StoreUnavailable, "the account store is unavailable; retry shortly", 2);
         match tokio::time::timeout(LOOKUP_TIMEOUT, accounts.security_version(customer_id)).await {
             Ok(Ok(version)) => {
                 self.remember(customer_id, version);

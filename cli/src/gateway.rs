@@ -10,6 +10,7 @@
 //! `X-Frame-Options: DENY`, a Content-Security-Policy on HTML, and HSTS when the
 //! shop's public URL is https (a browser that once saw it never uses plain http again).
 
+use emporium_api_kit::ErrorCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -116,7 +117,8 @@ async fn guard(gate: Arc<Gate>, request: Request, next: Next) -> Response {
             Ok(response) => response,
             Err(_) => {
                 tracing::warn!(timeout_ms = gate.timeout.as_millis() as u64, "request timed out");
-                ApiError::unavailable("request.timeout", "the request took too long; retry shortly", 1).into_response()
+                ApiError::retry_later(ErrorCode::RequestTimeout, "the request took too long; retry shortly", 1)
+                    .into_response()
             }
         },
     };

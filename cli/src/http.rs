@@ -8,6 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use emporium_api_kit::ApiError;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::json::MAX_BODY_BYTES;
 
 /// Wraps the routes with what every request gets.
@@ -49,11 +50,11 @@ async fn refuse_oversized_bodies(request: Request, next: Next) -> Response {
 }
 
 async fn not_found() -> impl IntoResponse {
-    ApiError::not_found("route.not_found", "no such endpoint")
+    ApiError::new(ErrorCode::RouteNotFound, "no such endpoint")
 }
 
 async fn method_not_allowed() -> impl IntoResponse {
-    let mut error = ApiError::bad_request("route.method_not_allowed", "this endpoint does not take that method");
+    let mut error = ApiError::new(ErrorCode::RouteMethodNotAllowed, "this endpoint does not take that method");
     error.status = StatusCode::METHOD_NOT_ALLOWED;
     error
 }

@@ -8,6 +8,7 @@
 //! The client is the TCP peer, or behind `--trusted-proxy` proxies the address they
 //! recorded ([`crate::client_address`]).
 
+use emporium_api_kit::ErrorCode;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -96,8 +97,8 @@ impl RateLimits {
         let retry_after = self.admit(client, path).await.err()?;
         tracing::info!(%client, path, retry_after, "rate limited");
         Some(
-            ApiError::too_many_requests(
-                "request.rate_limited",
+            ApiError::retry_later(
+                ErrorCode::RequestRateLimited,
                 format!("too many requests from this address; retry in {retry_after} s"),
                 retry_after,
             )

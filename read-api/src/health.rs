@@ -5,6 +5,7 @@
 //! detail lists every consumer's condition and position, the read models' applied
 //! position, and the parked messages found in this process's stores.
 
+use emporium_api_kit::ErrorCode;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -53,7 +54,7 @@ async fn ready(State(state): State<HealthState>) -> Response {
                 "success": false,
                 "data": { "status": "unavailable" },
                 "message": "the event store is unavailable",
-                "errors": [{ "code": "health.event_store_unavailable" }],
+                "errors": [{ "code": ErrorCode::HealthEventStoreUnavailable }],
             });
             return (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response();
         }
@@ -93,7 +94,7 @@ async fn ready(State(state): State<HealthState>) -> Response {
             .into_response()
     } else {
         let errors: Vec<Value> =
-            stopped.iter().map(|name| json!({ "code": "health.consumer_stopped", "field": name })).collect();
+            stopped.iter().map(|name| json!({ "code": ErrorCode::HealthConsumerStopped, "field": name })).collect();
         let body = json!({
             "success": false,
             "data": data,

@@ -10,6 +10,7 @@ pub mod cart;
 pub mod catalog;
 pub mod command;
 pub mod errors;
+pub mod input;
 pub mod notifications;
 pub mod orders;
 pub mod payments;

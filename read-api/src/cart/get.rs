@@ -3,6 +3,7 @@
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::MinPosition;
 use emporium_api_kit::{ApiError, Caller, Envelope};
@@ -40,7 +41,7 @@ pub async fn get_cart(
         .ok()
         .and_then(|Path(raw)| Uuid::parse_str(raw.trim()).ok())
         .filter(|id| caller.may_access(*id))
-        .ok_or_else(|| ApiError::not_found("cart.not_found", "cart not found"))?
+        .ok_or_else(|| ApiError::new(ErrorCode::CartNotFound, "cart not found"))?
         .to_string();
     state.caught_up(min).await?;
     let doc = state.reads.get(CARTS, &customer).await.map_err(|e| ApiError::read_store(&e))?;

@@ -3,6 +3,7 @@
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::MinPosition;
 use emporium_api_kit::{ApiError, Envelope, Guest};
@@ -49,7 +50,7 @@ pub async fn list_categories(
     params: Result<Query<CategoryParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(params) =
-        params.map_err(|rejection| ApiError::bad_request("request.invalid_query", rejection.body_text()))?;
+        params.map_err(|rejection| ApiError::new(ErrorCode::RequestInvalidQuery, rejection.body_text()))?;
     let mut errors = Vec::new();
     let paging = Paging::parse(params.page.as_deref(), params.page_size.as_deref(), MAX_PAGE_SIZE, &mut errors);
     let mut query = StoreQuery::new().sort("name", SortDirection::Asc).page(paging.offset(), paging.page_size);
@@ -59,7 +60,7 @@ pub async fn list_categories(
             Ok(parent) => query = query.filter("parent_id", parent.to_string()),
             Err(_) => errors.push(emporium_api_kit::FieldError::new(
                 "parent_id",
-                "validation.invalid_id",
+                ErrorCode::ValidationInvalidId,
                 "parent_id must be a category id",
             )),
         },
@@ -92,7 +93,7 @@ pub async fn get_category(
     min: MinPosition,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    let not_found = || ApiError::not_found("category.not_found", "category not found");
+    let not_found = || ApiError::new(ErrorCode::CategoryNotFound, "category not found");
     let id: CategoryId = path.ok().and_then(|Path(raw)| raw.parse().ok()).ok_or_else(not_found)?;
     state.caught_up(min).await?;
     let doc = state

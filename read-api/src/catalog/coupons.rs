@@ -5,6 +5,7 @@
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::{ApiError, Caller, Envelope};
 use emporium_domain::Decider;
@@ -97,7 +98,7 @@ pub async fn get_coupon(
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
     caller.require_staff()?;
-    let not_found = || ApiError::not_found("coupon.not_found", "coupon not found");
+    let not_found = || ApiError::new(ErrorCode::CouponNotFound, "coupon not found");
     let id: CouponId = path.ok().and_then(|Path(raw)| raw.parse().ok()).ok_or_else(not_found)?;
     let coupon = load(&state, id).await?;
     coupon.coupon().map(|c| ok(CouponView::of(c))).ok_or_else(not_found)

@@ -2,6 +2,7 @@
 //! `max_price`, `sort`, `page`, `page_size`, checked into a read-store [`Query`]
 //! that hides discontinued products. Every bad parameter is reported by name.
 
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::{ApiError, FieldError};
 use emporium_domain::money::MAX_AMOUNT_MINOR;
 use emporium_infra::read_store::{Query, SortDirection};
@@ -87,11 +88,11 @@ impl ProductSearch {
         if text.chars().count() > MAX_QUERY_CHARS {
             errors.push(FieldError::new(
                 "q",
-                "validation.too_long",
+                ErrorCode::ValidationTooLong,
                 format!("q must be at most {MAX_QUERY_CHARS} characters"),
             ));
         } else if text.is_empty() && require_q {
-            errors.push(FieldError::new("q", "validation.required", "q (the text to search for) is required"));
+            errors.push(FieldError::new("q", ErrorCode::ValidationRequired, "q (the text to search for) is required"));
         } else if !text.is_empty() {
             query = query.search(text, SEARCHED);
         }
@@ -102,7 +103,7 @@ impl ProductSearch {
                 Err(_) if raw.chars().count() <= 100 => query = query.filter("category_name", raw),
                 Err(_) => errors.push(FieldError::new(
                     "category",
-                    "validation.invalid",
+                    ErrorCode::ValidationInvalid,
                     "category must be a category id or name",
                 )),
             },
@@ -112,7 +113,7 @@ impl ProductSearch {
         if matches!((min, max), (Some(low), Some(high)) if low > high) {
             errors.push(FieldError::new(
                 "min_price",
-                "validation.out_of_range",
+                ErrorCode::ValidationOutOfRange,
                 "min_price must not be above max_price",
             ));
         }
@@ -123,7 +124,7 @@ impl ProductSearch {
             Some((field, direction)) => query = query.sort(field, direction),
             None => errors.push(FieldError::new(
                 "sort",
-                "validation.invalid",
+                ErrorCode::ValidationInvalid,
                 "sort must be one of price, -price, name, -name, newest, oldest",
             )),
         }
@@ -156,7 +157,7 @@ fn bounded(errors: &mut Vec<FieldError>, field: &str, raw: Option<&str>, min: u6
         _ => {
             errors.push(FieldError::new(
                 field,
-                "validation.out_of_range",
+                ErrorCode::ValidationOutOfRange,
                 format!("{field} must be a whole number from {min} to {max}"),
             ));
             None

@@ -4,6 +4,7 @@
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::MinPosition;
 use emporium_api_kit::{ApiError, Envelope, Guest};
@@ -68,7 +69,7 @@ async fn find(
     require_q: bool,
 ) -> Result<Response, ApiError> {
     let Query(params) =
-        params.map_err(|rejection| ApiError::bad_request("request.invalid_query", rejection.body_text()))?;
+        params.map_err(|rejection| ApiError::new(ErrorCode::RequestInvalidQuery, rejection.body_text()))?;
     let search = ProductSearch::parse(&params, require_q)?;
     state.caught_up(min).await?;
     let page = state.reads.query(PRODUCTS, &search.query).await.map_err(|e| ApiError::read_store(&e))?;
@@ -96,7 +97,7 @@ pub async fn get_product(
     min: MinPosition,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    let not_found = || ApiError::not_found("product.not_found", "product not found");
+    let not_found = || ApiError::new(ErrorCode::ProductNotFound, "product not found");
     let id: ProductId = path.ok().and_then(|Path(raw)| raw.parse().ok()).ok_or_else(not_found)?;
     state.caught_up(min).await?;
     let doc = state

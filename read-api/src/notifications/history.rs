@@ -5,6 +5,7 @@
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::MinPosition;
 use emporium_api_kit::{ApiError, Caller, Envelope, FieldError};
@@ -69,7 +70,7 @@ pub fn history_query(customer: &str, params: &HistoryParams) -> Result<(ReadQuer
             Some(name) => query = query.filter(field, *name),
             None => errors.push(FieldError::new(
                 field,
-                "validation.invalid",
+                ErrorCode::ValidationInvalid,
                 format!("{field} must be one of {}", allowed.join(", ")),
             )),
         }
@@ -111,10 +112,10 @@ pub async fn notification_history(
         .ok()
         .and_then(|Path(raw)| Uuid::parse_str(raw.trim()).ok())
         .filter(|id| caller.may_access(*id))
-        .ok_or_else(|| ApiError::not_found("user.not_found", "customer not found"))?
+        .ok_or_else(|| ApiError::new(ErrorCode::UserNotFound, "customer not found"))?
         .to_string();
     let Query(params) =
-        params.map_err(|rejection| ApiError::bad_request("request.invalid_query", rejection.body_text()))?;
+        params.map_err(|rejection| ApiError::new(ErrorCode::RequestInvalidQuery, rejection.body_text()))?;
     let (query, paging) = history_query(&customer, &params)?;
     state.caught_up(min).await?;
     let page = state.reads.query(NOTIFICATIONS, &query).await.map_err(|e| ApiError::read_store(&e))?;

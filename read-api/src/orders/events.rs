@@ -12,6 +12,7 @@
 //! is a cheap way to exhaust the server. Beyond the cap the answer is 429 (the
 //! customer's share) or 503 (the process's), both with `Retry-After`.
 
+use emporium_api_kit::ErrorCode;
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
@@ -53,16 +54,16 @@ impl FeedPlace {
         let mut open = OPEN_FEEDS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let open = open.get_or_insert_with(Default::default);
         if open.values().sum::<usize>() >= MAX_FEEDS {
-            return Err(ApiError::unavailable(
-                "order.too_many_feeds",
+            return Err(ApiError::retry_later(
+                ErrorCode::ServerBusy,
                 "too many live order feeds are open; retry later",
                 5,
             ));
         }
         let mine = open.entry(customer).or_default();
         if *mine >= MAX_FEEDS_PER_CUSTOMER {
-            return Err(ApiError::too_many_requests(
-                "order.too_many_feeds",
+            return Err(ApiError::retry_later(
+                ErrorCode::OrderTooManyFeeds,
                 format!("at most {MAX_FEEDS_PER_CUSTOMER} live order feeds per customer; close one first"),
                 5,
             ));
@@ -163,7 +164,7 @@ async fn next(mut feed: Feed) -> Option<(Result<Event, Infallible>, Feed)> {
         (status = 401, description = "No valid bearer token", body = Envelope<String>),
         (status = 404, description = "No such order, or another customer's", body = Envelope<String>),
         (status = 429, description = "`order.too_many_feeds`: the customer has the most feeds open already", body = Envelope<String>),
-        (status = 503, description = "`order.too_many_feeds`: the process has the most feeds open already", body = Envelope<String>),
+        (status = 503, description = "`server.busy`: the process has the most feeds open already", body = Envelope<String>),
     ),
     security(("bearer" = []))
 )]

@@ -4,6 +4,7 @@
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::MinPosition;
 use emporium_api_kit::{ApiError, Caller, Envelope, FieldError};
@@ -20,7 +21,7 @@ use crate::state::ReadState;
 
 /// 404 `order.not_found`.
 pub(crate) fn order_not_found() -> ApiError {
-    ApiError::not_found("order.not_found", "order not found")
+    ApiError::new(ErrorCode::OrderNotFound, "order not found")
 }
 
 /// The order named by the path if the caller may see it (its owner or staff), else 404.
@@ -92,7 +93,7 @@ pub fn history_query(customer: &str, params: &HistoryParams) -> Result<(ReadQuer
     if let Some(raw) = params.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         match OrderStatus::ALL.iter().find(|s| s.as_str() == raw) {
             Some(status) => query = query.filter("status", status.as_str()),
-            None => errors.push(FieldError::new("status", "validation.invalid", "status must be one of pending, awaiting_payment, paid, confirmed, shipped, delivered, cancelled, refunded")),
+            None => errors.push(FieldError::new("status", ErrorCode::ValidationInvalid, "status must be one of pending, awaiting_payment, paid, confirmed, shipped, delivered, cancelled, refunded")),
         }
     }
     if !errors.is_empty() {
@@ -132,10 +133,10 @@ pub async fn list_user_orders(
         .ok()
         .and_then(|Path(raw)| Uuid::parse_str(raw.trim()).ok())
         .filter(|id| caller.may_access(*id))
-        .ok_or_else(|| ApiError::not_found("user.not_found", "customer not found"))?
+        .ok_or_else(|| ApiError::new(ErrorCode::UserNotFound, "customer not found"))?
         .to_string();
     let Query(params) =
-        params.map_err(|rejection| ApiError::bad_request("request.invalid_query", rejection.body_text()))?;
+        params.map_err(|rejection| ApiError::new(ErrorCode::RequestInvalidQuery, rejection.body_text()))?;
     let (query, paging) = history_query(&customer, &params)?;
     state.caught_up(min).await?;
     let page = state.reads.query(ORDERS, &query).await.map_err(|e| ApiError::read_store(&e))?;

@@ -2,6 +2,7 @@
 //! lines and totals, taken from the order's view once it is confirmed.
 
 use emporium_api_kit::ApiError;
+use emporium_api_kit::ErrorCode;
 use serde::Serialize;
 
 use super::view::{AddressView, OrderLineView, OrderView};
@@ -69,8 +70,8 @@ impl InvoiceView {
     /// The invoice of an order, or 409 `order.not_invoiced` before confirmation.
     pub fn of(order: OrderView) -> Result<Self, ApiError> {
         let Some(number) = order.invoice_number else {
-            return Err(ApiError::conflict(
-                "order.not_invoiced",
+            return Err(ApiError::new(
+                ErrorCode::OrderNotInvoiced,
                 format!(
                     "order {} has no invoice yet: it is {}, and invoices are issued on confirmation",
                     order.id, order.status

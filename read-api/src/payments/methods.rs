@@ -6,6 +6,7 @@
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::MinPosition;
 use emporium_api_kit::{ApiError, Caller, Envelope};
@@ -40,7 +41,7 @@ pub async fn list_methods(
     min: MinPosition,
     path: Result<Path<String>, PathRejection>,
 ) -> Result<Response, ApiError> {
-    let not_found = || ApiError::not_found("customer.not_found", "no such customer");
+    let not_found = || ApiError::new(ErrorCode::CustomerNotFound, "no such customer");
     let user: Uuid = path.ok().and_then(|Path(raw)| raw.trim().parse().ok()).ok_or_else(not_found)?;
     if !caller.may_access(user) {
         return Err(not_found());

@@ -10,6 +10,7 @@
 use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::MinPosition;
 use emporium_api_kit::{ApiError, Caller, Envelope};
@@ -21,7 +22,7 @@ use super::views::{OrderPayments, PaymentView};
 use crate::state::ReadState;
 
 fn payment_not_found() -> ApiError {
-    ApiError::not_found("payment.not_found", "payment not found")
+    ApiError::new(ErrorCode::PaymentNotFound, "payment not found")
 }
 
 /// An id from the path; anything malformed names nothing (404).
@@ -129,6 +130,6 @@ pub async fn get_order_payments(
         .find(|payment| payment.took_money())
         .or_else(|| attempts.last())
         .cloned()
-        .ok_or_else(|| ApiError::not_found("payment.not_found", "no payment for this order"))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::PaymentNotFound, "no payment for this order"))?;
     Ok(ok(OrderPayments { current, attempts }))
 }

@@ -8,6 +8,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::MinPosition;
 use emporium_api_kit::{ApiError, Caller, Envelope};
@@ -76,7 +77,7 @@ pub async fn get_profile(
     }
     let head = state.events.head_position().await.map_err(|e| ApiError::internal(&e))?;
     state.caught_up(MinPosition(head)).await?;
-    let doc = read(&state, &id).await?.ok_or_else(|| ApiError::not_found("customer.not_found", "no such customer"))?;
+    let doc = read(&state, &id).await?.ok_or_else(|| ApiError::new(ErrorCode::CustomerNotFound, "no such customer"))?;
     Ok(ok(Profile::from_doc(doc)?))
 }
 

@@ -5,6 +5,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::Utc;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, Caller, Envelope, RequestContext};
@@ -29,7 +30,7 @@ pub(crate) fn reachable_customer(
         .and_then(|Path(raw)| Uuid::parse_str(raw.trim()).ok())
         .filter(|id| caller.may_access(*id))
         .map(CustomerId::from_uuid)
-        .ok_or_else(|| ApiError::not_found("cart.not_found", "cart not found"))
+        .ok_or_else(|| ApiError::new(ErrorCode::CartNotFound, "cart not found"))
 }
 
 /// Empties a cart (its owner's, or anyone's for Admin/Manager).

@@ -6,6 +6,7 @@
 use axum::extract::State;
 use axum::response::Response;
 use chrono::Utc;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Caller, Envelope, RequestContext};
@@ -51,7 +52,7 @@ pub async fn apply_coupon(
     let (cart_id, customer_id) = cart_of(&caller);
     let cart = load::<Cart>(&state, &cart_id.to_string()).await?;
     if cart.cart().is_none_or(|c| c.is_empty()) {
-        return Err(ApiError::bad_request("cart.empty", "add an item to your cart before applying a coupon"));
+        return Err(ApiError::new(ErrorCode::CartEmpty, "add an item to your cart before applying a coupon"));
     }
     let command = CartCommand::ApplyCoupon {
         cart_id,

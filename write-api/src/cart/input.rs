@@ -1,6 +1,7 @@
 //! Cart request bodies and their checks: every bad field is reported at once, and
 //! nothing reaches a command unchecked.
 
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::{ApiError, FieldError};
 use emporium_domain::ids::ProductId;
 use emporium_domain::values::Quantity;
@@ -60,7 +61,7 @@ impl TryFrom<AddItemRequest> for NewItem {
         if product_id.is_none() {
             errors.push(FieldError::new(
                 "product_id",
-                "validation.invalid_id",
+                ErrorCode::ValidationInvalidId,
                 "product_id must be a product id (a UUID)",
             ));
         }
@@ -88,7 +89,7 @@ pub(crate) fn line_quantity(field: &str, raw: i64, errors: &mut Vec<FieldError>)
         None => {
             errors.push(FieldError::new(
                 field,
-                "validation.out_of_range",
+                ErrorCode::ValidationOutOfRange,
                 format!("{field} must be 1 to {MAX_LINE_QUANTITY}"),
             ));
             None
@@ -100,12 +101,12 @@ pub(crate) fn line_quantity(field: &str, raw: i64, errors: &mut Vec<FieldError>)
 pub fn coupon_code(body: &ApplyCouponRequest) -> Result<String, ApiError> {
     let code = body.code.trim();
     if code.is_empty() {
-        return Err(ApiError::field("code", "validation.required", "code must not be empty"));
+        return Err(ApiError::field("code", ErrorCode::ValidationRequired, "code must not be empty"));
     }
     if code.chars().count() > MAX_CODE_CHARS {
         return Err(ApiError::field(
             "code",
-            "validation.too_long",
+            ErrorCode::ValidationTooLong,
             format!("code must be at most {MAX_CODE_CHARS} characters"),
         ));
     }

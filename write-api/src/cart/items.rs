@@ -5,6 +5,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::Utc;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::{created, ok};
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Caller, Envelope, RequestContext};
@@ -31,7 +32,7 @@ fn line_id(path: Result<Path<String>, PathRejection>) -> Result<CartLineId, ApiE
 }
 
 fn line_not_found() -> ApiError {
-    ApiError::not_found("cart.line_not_found", "your cart has no such item")
+    ApiError::new(ErrorCode::CartLineNotFound, "your cart has no such item")
 }
 
 /// The line of the loaded cart, or 404.
@@ -85,8 +86,8 @@ pub async fn add_item(
     let existing = cart.cart().and_then(|c| c.line_for_product(item.product_id)).cloned();
     let in_line = existing.as_ref().map_or(0, |l| u64::from(l.quantity.get())) + u64::from(item.quantity.get());
     if in_line > MAX_LINE_QUANTITY as u64 {
-        return Err(ApiError::conflict(
-            "cart.quantity_too_large",
+        return Err(ApiError::new(
+            ErrorCode::CartQuantityTooLarge,
             format!("a cart line holds at most {MAX_LINE_QUANTITY} units; this would make {in_line}"),
         ));
     }

@@ -3,6 +3,7 @@
 //! caught up): a product on sale, the stock of a SKU, a coupon by its code.
 
 use emporium_api_kit::ApiError;
+use emporium_api_kit::ErrorCode;
 use emporium_domain::Decider;
 use emporium_domain::coupon::{Coupon, CouponCode, CouponState};
 use emporium_domain::ids::{CouponId, ProductId};
@@ -25,10 +26,10 @@ pub(crate) async fn product_on_sale(state: &WriteState, id: ProductId) -> Result
     let record = product
         .product()
         .cloned()
-        .ok_or_else(|| ApiError::not_found("product.not_found", format!("no product has the id {id}")))?;
+        .ok_or_else(|| ApiError::new(ErrorCode::ProductNotFound, format!("no product has the id {id}")))?;
     if record.is_discontinued() {
-        return Err(ApiError::conflict(
-            "product.discontinued",
+        return Err(ApiError::new(
+            ErrorCode::ProductDiscontinued,
             format!("{} is discontinued and can no longer be bought", record.name()),
         ));
     }
@@ -44,8 +45,8 @@ pub(crate) async fn available(state: &WriteState, sku: &Sku) -> Result<u64, ApiE
 pub(crate) async fn require_stock(state: &WriteState, sku: &Sku, name: &str, wanted: u64) -> Result<(), ApiError> {
     let available = available(state, sku).await?;
     if wanted > available {
-        return Err(ApiError::conflict(
-            "inventory.insufficient_stock",
+        return Err(ApiError::new(
+            ErrorCode::InventoryInsufficientStock,
             format!("only {available} of {name} available, {wanted} wanted"),
         ));
     }
@@ -69,5 +70,5 @@ pub(crate) async fn coupon_by_code(state: &WriteState, raw: &str) -> Result<Opti
 /// 404 `coupon.not_found` for a code no coupon has.
 pub(crate) fn coupon_not_found(code: &str) -> ApiError {
     let shown: String = code.chars().take(64).collect();
-    ApiError::not_found("coupon.not_found", format!("no coupon has the code {shown}"))
+    ApiError::new(ErrorCode::CouponNotFound, format!("no coupon has the code {shown}"))
 }

@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::response::Response;
 use chrono::Utc;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::created;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Envelope, RequestContext};
@@ -13,10 +14,10 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::answers::CategoryWritten;
-use super::input::{Problems, id, text};
 use super::lookups::category_exists;
 use super::precheck::precheck;
 use super::staff::Staff;
+use crate::input::{Problems, id, text};
 use emporium_infra::accounts::ClaimKind;
 
 use super::unique::{Claim, claim};
@@ -54,7 +55,7 @@ impl TryFrom<CreateCategoryRequest> for NewCategory {
 
     fn try_from(body: CreateCategoryRequest) -> Result<Self, ApiError> {
         let mut problems = Problems::default();
-        let name = text(&mut problems, "name", "category.invalid_name", &body.name, MAX_NAME_CHARS);
+        let name = text(&mut problems, "name", ErrorCode::CategoryInvalidName, &body.name, MAX_NAME_CHARS);
         let parent_id = body.parent_id.as_deref().map(|raw| id(&mut problems, "parent_id", raw));
         problems.finish(|| {
             let parent_id = match parent_id {
@@ -114,12 +115,15 @@ pub async fn create_category(
     if let Some(parent) = missing_parent {
         return Err(ApiError::field(
             "parent_id",
-            "category.parent_not_found",
+            ErrorCode::CategoryParentNotFound,
             format!("no category has the id {parent}"),
         ));
     }
     let name_taken = || {
-        ApiError::conflict("category.name_taken", format!("a category named {:?} already exists there", category.name))
+        ApiError::new(
+            ErrorCode::CategoryNameTaken,
+            format!("a category named {:?} already exists there", category.name),
+        )
     };
     let id = match claim::<Category>(&state, ClaimKind::CategoryName, &category.sibling_key(), candidate).await? {
         Claim::Create(id) => CategoryId::from_uuid(id),

@@ -5,6 +5,7 @@
 use axum::extract::State;
 use axum::response::Response;
 use chrono::{DateTime, TimeZone, Utc};
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::created;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Envelope, RequestContext};
@@ -17,9 +18,9 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::answers::CouponWritten;
-use super::input::Problems;
 use super::precheck::precheck;
 use super::staff::Staff;
+use crate::input::Problems;
 use emporium_infra::accounts::ClaimKind;
 
 use super::unique::{Claim, claim};
@@ -93,22 +94,22 @@ impl TryFrom<CreateCouponRequest> for NewCoupon {
 
     fn try_from(body: CreateCouponRequest) -> Result<Self, ApiError> {
         let mut problems = Problems::default();
-        let code = problems.check("code", "coupon.invalid_code", CouponCode::parse(&body.code));
+        let code = problems.check("code", ErrorCode::CouponInvalidCode, CouponCode::parse(&body.code));
         let discount = match body.kind {
             CouponKind::Percent => match u8::try_from(body.value).ok().filter(|p| (1..=100).contains(p)) {
                 Some(percent) => Some(Discount::Percent { percent }),
                 None => {
-                    problems.add("value", "coupon.invalid_percent", "a percent coupon's value must be 1 to 100");
+                    problems.add("value", ErrorCode::CouponInvalidPercent, "a percent coupon's value must be 1 to 100");
                     None
                 }
             },
             CouponKind::Fixed => {
                 let currency = body.currency.as_deref().unwrap_or(DEFAULT_CURRENCY);
-                let currency = problems.check("currency", "money.invalid_currency", Currency::parse(currency));
+                let currency = problems.check("currency", ErrorCode::MoneyInvalidCurrency, Currency::parse(currency));
                 if !(1..=MAX_AMOUNT_MINOR).contains(&body.value) {
                     problems.add(
                         "value",
-                        "coupon.invalid_amount",
+                        ErrorCode::CouponInvalidAmount,
                         format!("a fixed coupon's value must be 1 to {MAX_AMOUNT_MINOR} minor units"),
                     );
                 }
@@ -119,14 +120,18 @@ impl TryFrom<CreateCouponRequest> for NewCoupon {
             }
         };
         if matches!((body.valid_from, body.valid_until), (Some(from), Some(until)) if until <= from) {
-            problems.add("valid_until", "coupon.invalid_validity", "valid_until must be after valid_from");
+            problems.add("valid_until", ErrorCode::CouponInvalidValidity, "valid_until must be after valid_from");
         }
         let max_uses = match body.max_uses {
             None => Some(None),
             Some(n) => match u32::try_from(n).ok().filter(|n| *n >= 1) {
                 Some(n) => Some(Some(n)),
                 None => {
-                    problems.add("max_uses", "coupon.invalid_max_uses", format!("max_uses must be 1 to {}", u32::MAX));
+                    problems.add(
+                        "max_uses",
+                        ErrorCode::CouponInvalidMaxUses,
+                        format!("max_uses must be 1 to {}", u32::MAX),
+                    );
                     None
                 }
             },
@@ -185,7 +190,8 @@ pub async fn create_coupon(
     let now = Utc::now();
     let candidate = Uuid::now_v7();
     precheck::<Coupon>(&CouponState::default(), &coupon.command(CouponId::from_uuid(candidate), now))?;
-    let code_taken = || ApiError::conflict("coupon.code_taken", format!("another coupon has the code {}", coupon.code));
+    let code_taken =
+        || ApiError::new(ErrorCode::CouponCodeTaken, format!("another coupon has the code {}", coupon.code));
     let id = match claim::<Coupon>(&state, ClaimKind::CouponCode, coupon.code.as_str(), candidate).await? {
         Claim::Create(id) => CouponId::from_uuid(id),
         Claim::Taken => return Err(code_taken()),

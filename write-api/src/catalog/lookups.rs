@@ -4,6 +4,7 @@
 //! read models have caught up.
 
 use emporium_api_kit::ApiError;
+use emporium_api_kit::ErrorCode;
 use emporium_domain::category::Category;
 use emporium_domain::ids::{CategoryId, ProductId};
 use emporium_domain::product::{Product, ProductRecord, ProductState};
@@ -30,7 +31,7 @@ pub(crate) async fn existing_product(state: &WriteState, id: ProductId) -> Resul
 fn found((product, _, position): (ProductState, u64, u64)) -> Result<LoadedProduct, ApiError> {
     match product.product().cloned() {
         Some(record) => Ok(LoadedProduct { state: product, record, position }),
-        None => Err(ApiError::not_found("product.not_found", "product not found")),
+        None => Err(ApiError::new(ErrorCode::ProductNotFound, "product not found")),
     }
 }
 
@@ -45,6 +46,6 @@ pub(crate) async fn require_category(state: &WriteState, field: &str, id: Catego
     if category_exists(state, id).await? {
         Ok(())
     } else {
-        Err(ApiError::field(field, "category.not_found", format!("no category has the id {id}")))
+        Err(ApiError::field(field, ErrorCode::CategoryNotFound, format!("no category has the id {id}")))
     }
 }

@@ -15,7 +15,6 @@
 pub mod answers;
 pub mod categories;
 pub mod coupons;
-pub mod input;
 mod lookups;
 mod path_ids;
 pub mod precheck;
@@ -53,7 +52,7 @@ pub fn router() -> Router<WriteState> {
         coupons::create_coupon,
     ),
     components(schemas(
-        input::MoneyInput,
+        crate::input::MoneyInput,
         product_input::CreateProductRequest,
         product_input::UpdateProductRequest,
         stock::StockRequest,

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use emporium_api_kit::ApiError;
+use emporium_api_kit::ErrorCode;
 use emporium_domain::ids::{CategoryId, ProductId};
 use emporium_domain::money::Money;
 use emporium_domain::product::{
@@ -10,7 +11,7 @@ use emporium_domain::product::{
 use emporium_domain::values::{Quantity, Sku};
 use serde::Deserialize;
 
-use super::input::{MoneyInput, Problems, id, text};
+use crate::input::{MoneyInput, Problems, id, text};
 
 /// `POST /api/v1/products`.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -82,9 +83,9 @@ impl TryFrom<CreateProductRequest> for NewProduct {
 
     fn try_from(body: CreateProductRequest) -> Result<Self, ApiError> {
         let mut problems = Problems::default();
-        let name = text(&mut problems, "name", "product.invalid_name", &body.name, MAX_NAME_CHARS);
+        let name = text(&mut problems, "name", ErrorCode::ProductInvalidName, &body.name, MAX_NAME_CHARS);
         description(&mut problems, &body.description);
-        let sku = problems.check("sku", "product.invalid_sku", Sku::parse(&body.sku));
+        let sku = problems.check("sku", ErrorCode::ProductInvalidSku, Sku::parse(&body.sku));
         let category_id = match body.category.as_deref() {
             Some(raw) => id(&mut problems, "category", raw),
             None => None,
@@ -93,7 +94,7 @@ impl TryFrom<CreateProductRequest> for NewProduct {
         images(&mut problems, &body.images);
         let stock = match body.stock {
             None | Some(0) => None,
-            Some(units) => problems.check("stock", "validation.out_of_range", Quantity::new(units)),
+            Some(units) => problems.check("stock", ErrorCode::ValidationOutOfRange, Quantity::new(units)),
         };
         problems.finish(|| {
             Some(NewProduct {
@@ -161,7 +162,8 @@ impl TryFrom<UpdateProductRequest> for ProductChanges {
 
     fn try_from(body: UpdateProductRequest) -> Result<Self, ApiError> {
         let mut problems = Problems::default();
-        let name = body.name.as_deref().map(|n| text(&mut problems, "name", "product.invalid_name", n, MAX_NAME_CHARS));
+        let name =
+            body.name.as_deref().map(|n| text(&mut problems, "name", ErrorCode::ProductInvalidName, n, MAX_NAME_CHARS));
         if let Some(d) = &body.description {
             description(&mut problems, d);
         }
@@ -201,7 +203,7 @@ fn description(problems: &mut Problems, raw: &str) {
     if raw.trim().chars().count() > MAX_DESCRIPTION_CHARS {
         problems.add(
             "description",
-            "product.description_too_long",
+            ErrorCode::ProductDescriptionTooLong,
             format!("description must be at most {MAX_DESCRIPTION_CHARS} characters"),
         );
     }
@@ -210,14 +212,14 @@ fn description(problems: &mut Problems, raw: &str) {
 /// The count and length limits; the domain checks each URL's form.
 fn images(problems: &mut Problems, urls: &[String]) {
     if urls.len() > MAX_IMAGES {
-        problems.add("images", "product.too_many_images", format!("at most {MAX_IMAGES} images"));
+        problems.add("images", ErrorCode::ProductTooManyImages, format!("at most {MAX_IMAGES} images"));
         return;
     }
     for (index, url) in urls.iter().enumerate() {
         if url.trim().chars().count() > MAX_IMAGE_URL_CHARS {
             problems.add(
                 &format!("images[{index}]"),
-                "product.invalid_image_url",
+                ErrorCode::ProductInvalidImageUrl,
                 format!("image URLs are at most {MAX_IMAGE_URL_CHARS} characters"),
             );
         }

@@ -4,6 +4,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::Utc;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::{created, ok};
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Envelope, RequestContext};
@@ -28,7 +29,7 @@ use crate::errors::command_error;
 use crate::state::WriteState;
 
 fn sku_taken(sku: &Sku) -> ApiError {
-    ApiError::conflict("product.sku_taken", format!("another product has the SKU {sku}"))
+    ApiError::new(ErrorCode::ProductSkuTaken, format!("another product has the SKU {sku}"))
 }
 
 /// Adds a product; its `stock`, if any, is received into the SKU's inventory.

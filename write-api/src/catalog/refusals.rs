@@ -6,22 +6,11 @@ use emporium_domain::coupon::CouponError;
 use emporium_domain::inventory::InventoryError;
 use emporium_domain::product::ProductError;
 
-use crate::errors::{DomainRefusal, Refusal};
+use crate::errors::DomainRefusal;
 
 impl DomainRefusal for ProductError {
     fn code(&self) -> &'static str {
         ProductError::code(self)
-    }
-
-    fn refusal(&self) -> Refusal {
-        match self {
-            Self::NotFound => Refusal::NotFound,
-            Self::AlreadyExists | Self::Discontinued | Self::CurrencyChange { .. } => Refusal::Conflict,
-            Self::InvalidName(_)
-            | Self::DescriptionTooLong { .. }
-            | Self::TooManyImages { .. }
-            | Self::InvalidImageUrl { .. } => Refusal::Invalid,
-        }
     }
 
     fn field(&self) -> &'static str {
@@ -40,14 +29,6 @@ impl DomainRefusal for CategoryError {
         CategoryError::code(self)
     }
 
-    fn refusal(&self) -> Refusal {
-        match self {
-            Self::NotFound => Refusal::NotFound,
-            Self::AlreadyExists => Refusal::Conflict,
-            Self::OwnParent | Self::InvalidName(_) => Refusal::Invalid,
-        }
-    }
-
     fn field(&self) -> &'static str {
         match self {
             Self::OwnParent => "parent_id",
@@ -62,17 +43,6 @@ impl DomainRefusal for InventoryError {
         InventoryError::code(self)
     }
 
-    fn refusal(&self) -> Refusal {
-        match self {
-            Self::InvalidAdjustment(_) | Self::InvalidReason(_) => Refusal::Invalid,
-            Self::InsufficientStock { .. }
-            | Self::AdjustmentExceedsAvailable { .. }
-            | Self::OnHandLimitExceeded { .. }
-            | Self::AlreadyReserved { .. }
-            | Self::NoReservation(_) => Refusal::Conflict,
-        }
-    }
-
     fn field(&self) -> &'static str {
         match self {
             Self::InvalidAdjustment(_) => "quantity",
@@ -85,22 +55,6 @@ impl DomainRefusal for InventoryError {
 impl DomainRefusal for CouponError {
     fn code(&self) -> &'static str {
         CouponError::code(self)
-    }
-
-    fn refusal(&self) -> Refusal {
-        match self {
-            Self::NotFound => Refusal::NotFound,
-            Self::InvalidCode
-            | Self::InvalidPercent(_)
-            | Self::InvalidAmount
-            | Self::InvalidValidity
-            | Self::InvalidMaxUses => Refusal::Invalid,
-            Self::AlreadyExists
-            | Self::Disabled
-            | Self::NotYetValid { .. }
-            | Self::Expired { .. }
-            | Self::UsageLimitReached { .. } => Refusal::Conflict,
-        }
     }
 
     fn field(&self) -> &'static str {

@@ -5,6 +5,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::Utc;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Envelope, RequestContext};
@@ -13,10 +14,10 @@ use emporium_domain::values::Quantity;
 use serde::Deserialize;
 
 use super::answers::StockChanged;
-use super::input::Problems;
 use super::path_ids::product_id;
 use super::staff::Staff;
 use crate::errors::command_error;
+use crate::input::Problems;
 use crate::state::WriteState;
 
 /// Longest reason accepted (the inventory aggregate's own limit).
@@ -46,7 +47,7 @@ impl TryFrom<StockRequest> for StockChange {
         if !quantity_ok {
             problems.add(
                 "quantity",
-                "inventory.invalid_adjustment",
+                ErrorCode::InventoryInvalidAdjustment,
                 format!("quantity must be non-zero and at most {} either way", Quantity::MAX),
             );
         }
@@ -54,12 +55,12 @@ impl TryFrom<StockRequest> for StockChange {
         if reason.is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
             problems.add(
                 "reason",
-                "inventory.invalid_reason",
+                ErrorCode::InventoryInvalidReason,
                 format!("reason must be at most {MAX_REASON_CHARS} characters"),
             );
         }
         if body.quantity < 0 && reason.is_none() {
-            problems.add("reason", "validation.required", "a reason is required to take stock away");
+            problems.add("reason", ErrorCode::ValidationRequired, "a reason is required to take stock away");
         }
         problems.finish(|| match reason {
             Some(reason) => Some(StockChange::Adjust { delta: body.quantity, reason: reason.to_owned() }),
@@ -99,7 +100,7 @@ pub async fn change_stock(
     let change = StockChange::try_from(body)?;
     let request = ChangeStock { product_id: id, change, at: Utc::now(), metadata: context.metadata(caller.actor()) };
     let changed = stock::change_stock(&state.commands, request).await.map_err(|error| match error {
-        StockError::ProductNotFound(_) => ApiError::not_found("product.not_found", "product not found"),
+        StockError::ProductNotFound(_) => ApiError::new(ErrorCode::ProductNotFound, "product not found"),
         StockError::Inventory(error) => command_error(error),
         StockError::Product(error) => command_error(error),
     })?;

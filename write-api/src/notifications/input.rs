@@ -1,6 +1,7 @@
 //! Campaign request bodies and their checks: every field error is reported at once,
 //! before anything is written.
 
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::{ApiError, FieldError};
 use emporium_domain::notification::campaign::{MAX_EMAIL_BODY_LEN, MAX_SMS_BODY_LEN};
 use emporium_domain::notification::{Channel, MAX_SUBJECT_LEN};
@@ -48,7 +49,7 @@ impl TryFrom<EmailCampaignRequest> for NewCampaign {
         if subject.is_empty() || subject.chars().count() > MAX_SUBJECT_LEN || subject.chars().any(char::is_control) {
             errors.push(FieldError::new(
                 "subject",
-                "validation.invalid",
+                ErrorCode::ValidationInvalid,
                 format!("must be one line of 1 to {MAX_SUBJECT_LEN} characters"),
             ));
         }
@@ -74,7 +75,7 @@ impl TryFrom<SmsCampaignRequest> for NewCampaign {
 fn check_body(body: &str, max: usize, errors: &mut Vec<FieldError>) {
     let body = body.trim();
     if body.is_empty() || body.chars().count() > max {
-        errors.push(FieldError::new("body", "validation.invalid", format!("must be 1 to {max} characters")));
+        errors.push(FieldError::new("body", ErrorCode::ValidationInvalid, format!("must be 1 to {max} characters")));
     }
 }
 

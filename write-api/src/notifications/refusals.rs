@@ -3,19 +3,11 @@
 
 use emporium_domain::notification::CampaignError;
 
-use crate::errors::{DomainRefusal, Refusal};
+use crate::errors::DomainRefusal;
 
 impl DomainRefusal for CampaignError {
     fn code(&self) -> &'static str {
         CampaignError::code(self)
-    }
-
-    fn refusal(&self) -> Refusal {
-        match self {
-            Self::InvalidSubject | Self::InvalidBody { .. } => Refusal::Invalid,
-            Self::NotFound => Refusal::NotFound,
-            Self::AlreadyRequested | Self::AlreadyDispatched => Refusal::Conflict,
-        }
     }
 
     fn field(&self) -> &'static str {

@@ -11,6 +11,7 @@ use axum::http::header::{ACCEPT, CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRE
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::Utc;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, Envelope, RequestContext};
@@ -69,10 +70,10 @@ fn html_page(page: impl Into<String>) -> Response {
 /// The link's token, when its signature is genuine, with the customer it names.
 fn genuine_token<'q>(state: &WriteState, query: Option<&'q str>) -> Result<(&'q str, CustomerId), ApiError> {
     let token = token_in(query)
-        .ok_or_else(|| ApiError::field("token", "validation.required", "the link's token is missing"))?;
-    let customer_id = unsubscribe_key(&state.keys)
-        .verify(token)
-        .ok_or_else(|| ApiError::field("token", "notification.invalid_token", "this unsubscribe link is not valid"))?;
+        .ok_or_else(|| ApiError::field("token", ErrorCode::ValidationRequired, "the link's token is missing"))?;
+    let customer_id = unsubscribe_key(&state.keys).verify(token).ok_or_else(|| {
+        ApiError::field("token", ErrorCode::NotificationInvalidToken, "this unsubscribe link is not valid")
+    })?;
     Ok((token, customer_id))
 }
 

@@ -2,6 +2,7 @@
 //! ([`emporium_commands::checkout`], where the cart is checked out, its coupon redeemed
 //! and the order created in one atomic append) and its refusals as API errors.
 
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::{ApiError, RequestContext};
 use emporium_commands::checkout::{CheckoutError, CheckoutFromCart, CheckoutPorts};
 use emporium_domain::ids::{CartId, CustomerId, OrderId};
@@ -56,15 +57,15 @@ pub(crate) fn answer(order: &emporium_domain::order::PlacedOrder, position: u64)
 pub(crate) fn checkout_error(error: CheckoutError) -> ApiError {
     match error {
         CheckoutError::EmptyCart => {
-            ApiError::bad_request("cart.empty", "your cart is empty: add items before ordering")
+            ApiError::new(ErrorCode::CartEmpty, "your cart is empty: add items before ordering")
         }
-        CheckoutError::ProductNotFound(_) => ApiError::not_found("product.not_found", error.to_string()),
-        CheckoutError::ProductDiscontinued(_) => ApiError::conflict("product.discontinued", error.to_string()),
-        CheckoutError::CouponNotFound(_) => ApiError::not_found("coupon.not_found", error.to_string()),
+        CheckoutError::ProductNotFound(_) => ApiError::new(ErrorCode::ProductNotFound, error.to_string()),
+        CheckoutError::ProductDiscontinued(_) => ApiError::new(ErrorCode::ProductDiscontinued, error.to_string()),
+        CheckoutError::CouponNotFound(_) => ApiError::new(ErrorCode::CouponNotFound, error.to_string()),
         CheckoutError::Cart(refusal) => domain_error(&refusal),
         CheckoutError::Coupon(refusal) => domain_error(&refusal),
         CheckoutError::Order(refusal) => domain_error(&refusal),
-        CheckoutError::Contention(_) => ApiError::conflict("command.contention", error.to_string()),
+        CheckoutError::Contention(_) => ApiError::new(ErrorCode::CommandContention, error.to_string()),
         CheckoutError::Store(store) => store_error(store),
         other => ApiError::internal(&other),
     }

@@ -2,6 +2,7 @@
 //! payment method (a saved method's id or a provider token, never a card number)
 //! and, optionally, explicit lines. Every bad field is reported at once.
 
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::{ApiError, FieldError};
 use emporium_domain::ids::{PaymentMethodId, ProductId};
 use emporium_domain::order::{CountryCode, MAX_ORDER_LINES, ShippingAddress};
@@ -106,10 +107,14 @@ impl TryFrom<PlaceOrderRequest> for NewOrder {
 fn text(errors: &mut Vec<FieldError>, field: &str, raw: &str, max: usize) -> Option<String> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
-        errors.push(FieldError::new(field, "validation.required", format!("{field} must not be empty")));
+        errors.push(FieldError::new(field, ErrorCode::ValidationRequired, format!("{field} must not be empty")));
         None
     } else if trimmed.chars().count() > max {
-        errors.push(FieldError::new(field, "validation.too_long", format!("{field} must be at most {max} characters")));
+        errors.push(FieldError::new(
+            field,
+            ErrorCode::ValidationTooLong,
+            format!("{field} must be at most {max} characters"),
+        ));
         None
     } else {
         Some(trimmed.to_owned())
@@ -130,7 +135,7 @@ fn address(raw: &AddressRequest, errors: &mut Vec<FieldError>) -> Option<Shippin
         .map_err(|_| {
             errors.push(FieldError::new(
                 "shipping_address.country",
-                "order.invalid_country",
+                ErrorCode::OrderInvalidCountry,
                 "shipping_address.country must be an ISO 3166-1 alpha-2 code such as DE or US",
             ))
         })
@@ -153,7 +158,7 @@ fn payment_choice(raw: &str, errors: &mut Vec<FieldError>) -> Option<PaymentChoi
     if looks_like_card_number(&method) {
         errors.push(FieldError::new(
             "payment_method",
-            "order.card_number_refused",
+            ErrorCode::OrderCardNumberRefused,
             "never send a card number: use a saved payment method's id or a provider token such as pm_card_visa",
         ));
         return None;
@@ -161,7 +166,7 @@ fn payment_choice(raw: &str, errors: &mut Vec<FieldError>) -> Option<PaymentChoi
     if !method.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
         errors.push(FieldError::new(
             "payment_method",
-            "payment.invalid_method",
+            ErrorCode::PaymentInvalidMethod,
             "payment_method must be a saved payment method's id or a provider token such as pm_card_visa",
         ));
         return None;
@@ -173,7 +178,7 @@ fn explicit_lines(raw: &[LineRequest], errors: &mut Vec<FieldError>) -> Option<V
     if raw.is_empty() {
         errors.push(FieldError::new(
             "lines",
-            "order.no_lines",
+            ErrorCode::OrderNoLines,
             "lines must hold at least one line (or leave it out to order your cart)",
         ));
         return None;
@@ -181,7 +186,7 @@ fn explicit_lines(raw: &[LineRequest], errors: &mut Vec<FieldError>) -> Option<V
     if raw.len() > MAX_ORDER_LINES {
         errors.push(FieldError::new(
             "lines",
-            "order.too_many_lines",
+            ErrorCode::OrderTooManyLines,
             format!("an order holds at most {MAX_ORDER_LINES} lines"),
         ));
         return None;
@@ -194,7 +199,7 @@ fn explicit_lines(raw: &[LineRequest], errors: &mut Vec<FieldError>) -> Option<V
             Ok(id) if lines.iter().any(|l| l.product_id == id) => {
                 errors.push(FieldError::new(
                     &field,
-                    "order.duplicate_line",
+                    ErrorCode::OrderDuplicateLine,
                     "each product may appear in one line only",
                 ));
                 None
@@ -203,7 +208,7 @@ fn explicit_lines(raw: &[LineRequest], errors: &mut Vec<FieldError>) -> Option<V
             Err(_) => {
                 errors.push(FieldError::new(
                     &field,
-                    "validation.invalid_id",
+                    ErrorCode::ValidationInvalidId,
                     format!("{field} must be a product id (a UUID)"),
                 ));
                 None

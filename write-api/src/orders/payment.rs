@@ -6,6 +6,7 @@
 //! fulfilment saga resolves either with `accounts.unique_owner(ClaimKind::PaymentToken, …)`.
 
 use emporium_api_kit::ApiError;
+use emporium_api_kit::ErrorCode;
 use emporium_domain::ids::{CustomerId, OrderId};
 use emporium_domain::payment::Wallet;
 use emporium_infra::accounts::ClaimKind;
@@ -25,7 +26,7 @@ pub(crate) async fn check(state: &WriteState, customer: CustomerId, choice: &Pay
             if wallet.wallet().and_then(|w| w.method(*id)).is_none() {
                 return Err(ApiError::field(
                     "payment_method",
-                    "payment.method_not_found",
+                    ErrorCode::PaymentMethodNotFound,
                     "you have no saved payment method with this id",
                 ));
             }
@@ -35,7 +36,7 @@ pub(crate) async fn check(state: &WriteState, customer: CustomerId, choice: &Pay
             Ok(_) => Ok(()),
             Err(GatewayError::InvalidMethod) => Err(ApiError::field(
                 "payment_method",
-                "payment.invalid_method",
+                ErrorCode::PaymentInvalidMethod,
                 "the payment provider does not know this payment method",
             )),
             // The provider being down must not stop an order: the payment step retries.
@@ -66,8 +67,8 @@ pub(crate) async fn store(state: &WriteState, order: OrderId, choice: &PaymentCh
             .map_err(|e| ApiError::internal(&e))?;
         if owner != *token {
             // Only a retry of the same order with another token gets here.
-            return Err(ApiError::conflict(
-                "order.payment_method_changed",
+            return Err(ApiError::new(
+                ErrorCode::OrderPaymentMethodChanged,
                 "this order was placed with another payment method",
             ));
         }

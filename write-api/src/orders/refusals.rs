@@ -4,34 +4,11 @@ use emporium_domain::money::MoneyError;
 use emporium_domain::order::OrderError;
 use emporium_domain::values::ValueError;
 
-use crate::errors::{DomainRefusal, Refusal};
+use crate::errors::DomainRefusal;
 
 impl DomainRefusal for OrderError {
     fn code(&self) -> &'static str {
         OrderError::code(self)
-    }
-
-    fn refusal(&self) -> Refusal {
-        match self {
-            Self::NotFound => Refusal::NotFound,
-            Self::NoLines
-            | Self::TooManyLines { .. }
-            | Self::InvalidValue(_)
-            | Self::InvalidCountry(_)
-            | Self::CardNumberRefused
-            | Self::InvalidInvoiceNumber
-            | Self::ZeroRefund
-            | Self::Money(_) => Refusal::Invalid,
-            Self::AlreadyExists
-            | Self::InvalidDiscount { .. }
-            | Self::InvalidTransition { .. }
-            | Self::AlreadyPaid
-            | Self::PaymentAmountMismatch { .. }
-            | Self::ItemsNotReserved
-            | Self::PaymentDeadlinePassed { .. }
-            | Self::NotPaid
-            | Self::RefundExceedsPaid { .. } => Refusal::Conflict,
-        }
     }
 
     fn field(&self) -> &'static str {

@@ -6,6 +6,7 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::Utc;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Envelope, FieldError, RequestContext};
@@ -62,12 +63,16 @@ pub enum StatusChange {
 fn required(errors: &mut Vec<FieldError>, field: &str, raw: Option<&str>) -> Option<String> {
     let value = raw.map(str::trim).unwrap_or_default();
     if value.is_empty() {
-        errors.push(FieldError::new(field, "validation.required", format!("{field} is required to ship an order")));
+        errors.push(FieldError::new(
+            field,
+            ErrorCode::ValidationRequired,
+            format!("{field} is required to ship an order"),
+        ));
         None
     } else if value.chars().count() > MAX_SHIPMENT_FIELD_CHARS {
         errors.push(FieldError::new(
             field,
-            "validation.too_long",
+            ErrorCode::ValidationTooLong,
             format!("{field} must be at most {MAX_SHIPMENT_FIELD_CHARS} characters"),
         ));
         None
@@ -94,10 +99,10 @@ impl TryFrom<StatusUpdateRequest> for StatusChange {
             "delivered" => Ok(Self::Deliver),
             other if OrderStatus::ALL.iter().any(|s| s.as_str() == other) => Err(ApiError::field(
                 "status",
-                "order.status_not_settable",
+                ErrorCode::OrderStatusNotSettable,
                 format!("{other} is set by checkout, payment or cancellation; this endpoint sets shipped or delivered"),
             )),
-            _ => Err(ApiError::field("status", "validation.invalid", "status must be shipped or delivered")),
+            _ => Err(ApiError::field("status", ErrorCode::ValidationInvalid, "status must be shipped or delivered")),
         }
     }
 }
@@ -109,7 +114,7 @@ pub(crate) fn order_id(path: Result<Path<String>, PathRejection>) -> Result<Orde
 
 /// 404 `order.not_found`.
 pub(crate) fn order_not_found() -> ApiError {
-    ApiError::not_found("order.not_found", "order not found")
+    ApiError::new(ErrorCode::OrderNotFound, "order not found")
 }
 
 /// Ships or delivers an order.

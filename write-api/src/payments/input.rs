@@ -2,12 +2,13 @@
 //! bad field is reported at once.
 
 use emporium_api_kit::ApiError;
+use emporium_api_kit::ErrorCode;
 use emporium_domain::ids::{OrderId, PaymentId, PaymentMethodId};
 use emporium_domain::money::{Currency, MAX_AMOUNT_MINOR, Money};
 use emporium_domain::payment::{MethodToken, looks_like_card_number};
 use serde::Deserialize;
 
-use crate::catalog::input::{MoneyInput, Problems, id, text};
+use crate::input::{MoneyInput, Problems, id, text};
 
 /// Longest provider token accepted (the wallet's own limit).
 pub const MAX_TOKEN_CHARS: usize = 500;
@@ -124,11 +125,12 @@ impl RequestedAmount {
         if let Some(named) = self.currency.filter(|named| *named != currency) {
             return Err(ApiError::field(
                 "amount.currency",
-                "payment.currency_mismatch",
+                ErrorCode::PaymentCurrencyMismatch,
                 format!("the payment is in {currency}, not {named}"),
             ));
         }
-        Money::new(self.minor, currency).map_err(|e| ApiError::field("amount", "money.out_of_range", e.to_string()))
+        Money::new(self.minor, currency)
+            .map_err(|e| ApiError::field("amount", ErrorCode::MoneyOutOfRange, e.to_string()))
     }
 }
 
@@ -153,8 +155,11 @@ impl TryFrom<RefundRequest> for NewRefund {
                 positive(&mut problems, "amount", *minor).map(|minor| Some(RequestedAmount { minor, currency: None }))
             }
             Some(RefundAmount::Money(money)) => {
-                let currency =
-                    problems.check("amount.currency", "money.invalid_currency", Currency::parse(&money.currency));
+                let currency = problems.check(
+                    "amount.currency",
+                    ErrorCode::MoneyInvalidCurrency,
+                    Currency::parse(&money.currency),
+                );
                 let minor = positive(&mut problems, "amount.amount", money.amount);
                 minor.zip(currency).map(|(minor, currency)| Some(RequestedAmount { minor, currency: Some(currency) }))
             }
@@ -170,7 +175,7 @@ fn positive(problems: &mut Problems, field: &str, minor: i64) -> Option<i64> {
     } else {
         problems.add(
             field,
-            "money.out_of_range",
+            ErrorCode::MoneyOutOfRange,
             format!("{field} must be minor units between 1 and {MAX_AMOUNT_MINOR}"),
         );
         None
@@ -182,12 +187,12 @@ fn token(problems: &mut Problems, field: &str, raw: &str, max: usize) -> Option<
     if looks_like_card_number(raw) {
         problems.add(
             field,
-            "payment.card_number_refused",
+            ErrorCode::PaymentCardNumberRefused,
             "card numbers are never accepted: send the provider's token (e.g. pm_card_visa)",
         );
         return None;
     }
-    text(problems, field, "payment.invalid_method", raw, max).map(MethodToken::new)
+    text(problems, field, ErrorCode::PaymentInvalidMethod, raw, max).map(MethodToken::new)
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Caller, Envelope, RequestContext};
 use emporium_domain::Decider;
@@ -23,7 +24,7 @@ use crate::command::run;
 use crate::state::WriteState;
 
 fn not_found() -> ApiError {
-    ApiError::not_found("order.not_found", "order not found")
+    ApiError::new(ErrorCode::OrderNotFound, "order not found")
 }
 
 /// The caller's order (404 for anyone else's, with no hint that it exists).

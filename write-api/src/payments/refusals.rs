@@ -3,6 +3,7 @@
 //! domain's own.
 
 use emporium_api_kit::ApiError;
+use emporium_api_kit::ErrorCode;
 use emporium_commands::CommandError;
 use emporium_domain::money::MoneyError;
 use emporium_domain::order::OrderError;
@@ -10,7 +11,7 @@ use emporium_domain::payment::{PaymentError, WalletError};
 use emporium_domain::values::ValueError;
 use emporium_infra::payments::GatewayError;
 
-use crate::errors::{DomainRefusal, Refusal};
+use crate::errors::DomainRefusal;
 
 /// The field a value error names, as the payment endpoints call it.
 fn value_field(error: &ValueError) -> &'static str {
@@ -24,20 +25,6 @@ fn value_field(error: &ValueError) -> &'static str {
 impl DomainRefusal for PaymentError {
     fn code(&self) -> &'static str {
         PaymentError::code(self)
-    }
-
-    fn refusal(&self) -> Refusal {
-        match self {
-            Self::NotFound => Refusal::NotFound,
-            Self::ZeroAmount | Self::CardNumberRefused | Self::InvalidValue(_) | Self::Money(_) => Refusal::Invalid,
-            Self::AlreadyExists
-            | Self::AlreadyFailed
-            | Self::InvalidTransition { .. }
-            | Self::CaptureExceedsAuthorized { .. }
-            | Self::NotCaptured
-            | Self::RefundExceedsCaptured { .. }
-            | Self::NothingToRefund => Refusal::Conflict,
-        }
     }
 
     fn field(&self) -> &'static str {
@@ -56,14 +43,6 @@ impl DomainRefusal for WalletError {
         WalletError::code(self)
     }
 
-    fn refusal(&self) -> Refusal {
-        match self {
-            Self::MethodNotFound(_) => Refusal::NotFound,
-            Self::CardNumberRefused | Self::InvalidLast4 | Self::InvalidValue(_) => Refusal::Invalid,
-            Self::TooManyMethods { .. } | Self::MethodIdTaken(_) => Refusal::Conflict,
-        }
-    }
-
     fn field(&self) -> &'static str {
         match self {
             Self::CardNumberRefused | Self::InvalidLast4 => "token",
@@ -80,14 +59,15 @@ impl DomainRefusal for WalletError {
 pub(crate) fn order_refusal(error: &OrderError) -> ApiError {
     let message = error.to_string();
     match error {
-        OrderError::NotFound => ApiError::not_found(error.code(), "order not found"),
-        OrderError::CardNumberRefused => ApiError::field("payment_method", error.code(), message),
-        OrderError::InvalidValue(value) => ApiError::field(value_field(value), error.code(), message),
-        OrderError::InvalidTransition { from, .. } => ApiError::conflict(
+        OrderError::NotFound => ApiError::refusal(error.code(), "", "order not found"),
+        OrderError::CardNumberRefused => ApiError::refusal(error.code(), "payment_method", message),
+        OrderError::InvalidValue(value) => ApiError::refusal(error.code(), value_field(value), message),
+        OrderError::InvalidTransition { from, .. } => ApiError::refusal(
             error.code(),
+            "",
             format!("cannot pay an order that is {from}: only an order awaiting payment can be paid"),
         ),
-        _ => ApiError::conflict(error.code(), message),
+        _ => ApiError::refusal(error.code(), "", message),
     }
 }
 
@@ -95,7 +75,7 @@ pub(crate) fn order_refusal(error: &OrderError) -> ApiError {
 pub(crate) fn order_command_error(error: CommandError<OrderError>) -> ApiError {
     match error {
         CommandError::Domain(refusal) => order_refusal(&refusal),
-        CommandError::Contention { .. } => ApiError::conflict("command.contention", error.to_string()),
+        CommandError::Contention { .. } => ApiError::new(ErrorCode::CommandContention, error.to_string()),
         other => ApiError::internal(&other),
     }
 }
@@ -107,11 +87,11 @@ pub(crate) fn method_refused(field: &str, error: GatewayError) -> ApiError {
         GatewayError::Unavailable(_) => unavailable(),
         GatewayError::InvalidMethod | GatewayError::Rejected(_) => ApiError::field(
             field,
-            "payment.invalid_method",
+            ErrorCode::PaymentInvalidMethod,
             "not a payment method the provider accepts (a provider token such as pm_card_visa)",
         ),
         GatewayError::Declined { reason } => {
-            ApiError::field(field, "payment.declined", format!("the payment method was declined: {reason}"))
+            ApiError::field(field, ErrorCode::PaymentDeclined, format!("the payment method was declined: {reason}"))
         }
     }
 }
@@ -120,21 +100,28 @@ pub(crate) fn method_refused(field: &str, error: GatewayError) -> ApiError {
 pub(crate) fn refund_refused(error: GatewayError) -> ApiError {
     match error {
         GatewayError::Unavailable(_) => unavailable(),
-        GatewayError::Rejected(reason) => {
-            ApiError::conflict("payment.refund_rejected", format!("the payment provider refused the refund: {reason}"))
-        }
-        GatewayError::Declined { reason } => {
-            ApiError::conflict("payment.refund_rejected", format!("the payment provider declined the refund: {reason}"))
-        }
-        GatewayError::InvalidMethod => {
-            ApiError::conflict("payment.refund_rejected", "the payment provider no longer accepts this payment method")
-        }
+        GatewayError::Rejected(reason) => ApiError::new(
+            ErrorCode::PaymentRefundRejected,
+            format!("the payment provider refused the refund: {reason}"),
+        ),
+        GatewayError::Declined { reason } => ApiError::new(
+            ErrorCode::PaymentRefundRejected,
+            format!("the payment provider declined the refund: {reason}"),
+        ),
+        GatewayError::InvalidMethod => ApiError::new(
+            ErrorCode::PaymentRefundRejected,
+            "the payment provider no longer accepts this payment method",
+        ),
     }
 }
 
 /// 503: the provider could not be reached; nothing was changed.
 fn unavailable() -> ApiError {
-    ApiError::unavailable("payment.provider_unavailable", "the payment provider is unavailable; retry shortly", 2)
+    ApiError::retry_later(
+        ErrorCode::PaymentProviderUnavailable,
+        "the payment provider is unavailable; retry shortly",
+        2,
+    )
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! order gets a fresh id of its own, unless the customer saved that token before.
 
 use emporium_api_kit::ApiError;
+use emporium_api_kit::ErrorCode;
 use emporium_domain::ids::{CustomerId, PaymentMethodId};
 use emporium_domain::payment::{MethodToken, Wallet, WalletState};
 use emporium_infra::accounts::ClaimKind;
@@ -58,7 +59,7 @@ pub(crate) async fn method_for_order(
             Some(method) => Ok(method.method_id),
             None => Err(ApiError::field(
                 "payment_method",
-                "payment.method_not_found",
+                ErrorCode::PaymentMethodNotFound,
                 "no saved payment method of yours has this id",
             )),
         },

@@ -3,6 +3,7 @@
 //! registration finished, what a partial profile update keeps.
 
 use emporium_api_kit::ApiError;
+use emporium_api_kit::ErrorCode;
 use emporium_domain::customer::{Account, Customer};
 use emporium_infra::accounts::AccountStoreError;
 use uuid::Uuid;
@@ -25,7 +26,7 @@ pub async fn require(state: &WriteState, customer_id: Uuid) -> Result<(Account, 
 
 /// 404 for an account that does not exist (or is not the caller's to see).
 pub fn not_found() -> ApiError {
-    ApiError::not_found("customer.not_found", "no such customer")
+    ApiError::new(ErrorCode::CustomerNotFound, "no such customer")
 }
 
 /// 503 `store.unavailable` when the account store is out of reach, else a 500 (logged
@@ -33,7 +34,11 @@ pub fn not_found() -> ApiError {
 pub fn store_failed(error: AccountStoreError) -> ApiError {
     if error.is_unavailable() {
         tracing::warn!(%error, "account store unavailable; answering 503");
-        return ApiError::unavailable("store.unavailable", "the account store is unavailable; retry shortly", 2);
+        return ApiError::retry_later(
+            ErrorCode::StoreUnavailable,
+            "the account store is unavailable; retry shortly",
+            2,
+        );
     }
     ApiError::internal(&error)
 }

@@ -17,10 +17,10 @@ use uuid::Uuid;
 
 use super::account::{self, store_failed};
 use super::hashing;
-use super::input::Problems;
 use super::register::registration_command_id;
 use crate::command::run;
 use crate::errors::command_error;
+use crate::input::Problems;
 use crate::state::WriteState;
 
 /// The actor recorded on the events start-up causes.

@@ -5,6 +5,7 @@
 use axum::extract::State;
 use axum::response::Response;
 use chrono::Utc;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Caller, Envelope, RequestContext};
@@ -17,9 +18,9 @@ use uuid::Uuid;
 use super::account::{self, store_failed};
 use super::answers::Done;
 use super::hashing;
-use super::input::Problems;
 use crate::command::run;
 use crate::errors::command_error;
+use crate::input::Problems;
 use crate::state::WriteState;
 
 /// `POST /api/v1/users/change-password`.
@@ -90,7 +91,7 @@ pub async fn change_password(
         .map_err(store_failed)?
         .ok_or_else(account::not_found)?;
     if !hashing::verify(current, credentials.password_hash).await? {
-        return Err(ApiError::field("current_password", "auth.wrong_password", "the current password is wrong"));
+        return Err(ApiError::field("current_password", ErrorCode::AuthWrongPassword, "the current password is wrong"));
     }
     let position = replace_password(&state, &context, &caller.actor(), caller.customer_id, new).await?;
     Ok(with_position(ok(Done { position }), position))

@@ -9,6 +9,7 @@
 //! instead of growing memory by 19 MiB per request (a flood of logins would otherwise
 //! take the process down).
 
+use emporium_api_kit::ErrorCode;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -121,7 +122,7 @@ impl HashingGate {
 /// 503 `server.busy`: too many sign-ins at once.
 fn busy() -> ApiError {
     tracing::warn!("password hashing saturated; answering 503");
-    ApiError::unavailable("server.busy", "too many sign-ins are being checked right now; retry shortly", 1)
+    ApiError::retry_later(ErrorCode::ServerBusy, "too many sign-ins are being checked right now; retry shortly", 1)
 }
 
 #[cfg(test)]

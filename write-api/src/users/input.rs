@@ -1,9 +1,11 @@
 //! Checking what clients send about accounts, collecting every field problem so a
 //! client learns about all of them at once.
 
-use emporium_api_kit::{ApiError, FieldError};
+use emporium_api_kit::ErrorCode;
 use emporium_domain::customer::Phone;
 use emporium_domain::values::Email;
+
+use crate::input::Problems;
 
 /// Fewest characters a new password may have.
 pub const MIN_PASSWORD_CHARS: usize = 8;
@@ -14,16 +16,8 @@ pub const MAX_NAME_CHARS: usize = 200;
 /// Longest token accepted: ours are 43 characters of base64url.
 const MAX_TOKEN_CHARS: usize = 128;
 
-/// The field errors found so far in one request body.
-#[derive(Debug, Default)]
-pub(crate) struct Problems(Vec<FieldError>);
-
+/// The account checks: sign-in addresses, passwords, names, phone numbers, tokens.
 impl Problems {
-    /// Records a problem with `field`.
-    pub(crate) fn add(&mut self, field: &str, code: &str, message: impl Into<String>) {
-        self.0.push(FieldError::new(field, code, message));
-    }
-
     /// A sign-in address, normalised (trimmed, lower-cased).
     pub(crate) fn email(&mut self, field: &str, raw: &str) -> Option<Email> {
         match Email::parse(raw) {
@@ -31,7 +25,7 @@ impl Problems {
             Err(_) => {
                 self.add(
                     field,
-                    "validation.invalid_email",
+                    ErrorCode::ValidationInvalidEmail,
                     format!("{field} must be an e-mail address like name@example.com"),
                 );
                 None
@@ -45,14 +39,14 @@ impl Problems {
         if chars < MIN_PASSWORD_CHARS {
             self.add(
                 field,
-                "validation.password_too_short",
+                ErrorCode::ValidationPasswordTooShort,
                 format!("{field} must have at least {MIN_PASSWORD_CHARS} characters"),
             );
             None
         } else if chars > MAX_PASSWORD_CHARS {
             self.add(
                 field,
-                "validation.password_too_long",
+                ErrorCode::ValidationPasswordTooLong,
                 format!("{field} must have at most {MAX_PASSWORD_CHARS} characters"),
             );
             None
@@ -64,12 +58,12 @@ impl Problems {
     /// A password being checked against a stored one: present and not absurdly long.
     pub(crate) fn given_password(&mut self, field: &str, raw: &str) -> Option<String> {
         if raw.is_empty() {
-            self.add(field, "validation.required", format!("{field} must not be empty"));
+            self.add(field, ErrorCode::ValidationRequired, format!("{field} must not be empty"));
             None
         } else if raw.chars().count() > MAX_PASSWORD_CHARS {
             self.add(
                 field,
-                "validation.password_too_long",
+                ErrorCode::ValidationPasswordTooLong,
                 format!("{field} must have at most {MAX_PASSWORD_CHARS} characters"),
             );
             None
@@ -82,10 +76,14 @@ impl Problems {
     pub(crate) fn name(&mut self, field: &str, raw: &str) -> Option<String> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {
-            self.add(field, "validation.required", format!("{field} must not be empty"));
+            self.add(field, ErrorCode::ValidationRequired, format!("{field} must not be empty"));
             None
         } else if trimmed.chars().count() > MAX_NAME_CHARS {
-            self.add(field, "customer.invalid_name", format!("{field} must be at most {MAX_NAME_CHARS} characters"));
+            self.add(
+                field,
+                ErrorCode::CustomerInvalidName,
+                format!("{field} must be at most {MAX_NAME_CHARS} characters"),
+            );
             None
         } else {
             Some(trimmed.to_owned())
@@ -99,7 +97,7 @@ impl Problems {
             Err(_) => {
                 self.add(
                     field,
-                    "customer.invalid_phone",
+                    ErrorCode::CustomerInvalidPhone,
                     format!("{field} must be 5-20 characters of digits, spaces, + and -"),
                 );
                 None
@@ -116,18 +114,9 @@ impl Problems {
         if plausible {
             Some(token.to_owned())
         } else {
-            self.add(field, "auth.invalid_token", format!("{field} is not a token this shop issued"));
+            self.add(field, ErrorCode::AuthInvalidToken, format!("{field} is not a token this shop issued"));
             None
         }
-    }
-
-    /// `Ok(value)` when nothing was recorded, else a 400 listing every problem.
-    pub(crate) fn finish<T>(self, value: impl FnOnce() -> Option<T>) -> Result<T, ApiError> {
-        if !self.0.is_empty() {
-            return Err(ApiError::invalid(self.0));
-        }
-        value()
-            .ok_or_else(|| ApiError::invalid(vec![FieldError::new("", "validation.failed", "the request is invalid")]))
     }
 }
 

@@ -14,6 +14,7 @@
 
 use axum::extract::State;
 use axum::response::Response;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::{ApiError, ApiJson, Caller, Envelope};
 use emporium_infra::accounts::TokenKind;
@@ -22,9 +23,9 @@ use serde::Deserialize;
 use super::account::{self, store_failed};
 use super::answers::Done;
 use super::hashing;
-use super::input::Problems;
 use super::secrets;
 use super::sessions::{self, Session};
+use crate::input::Problems;
 use crate::state::WriteState;
 
 /// `POST /api/v1/users/login`.
@@ -62,16 +63,15 @@ pub struct LogoutRequest {
 
 /// 401 `auth.invalid_credentials`.
 fn invalid_credentials() -> ApiError {
-    let mut error = ApiError::unauthorized("the e-mail address or password is wrong");
-    error.code = "auth.invalid_credentials".to_owned();
-    error
+    ApiError::new(ErrorCode::AuthInvalidCredentials, "the e-mail address or password is wrong")
 }
 
 /// 401 `auth.invalid_refresh_token`.
 fn invalid_refresh_token() -> ApiError {
-    let mut error = ApiError::unauthorized("the refresh token is unknown, expired or already used; log in again");
-    error.code = "auth.invalid_refresh_token".to_owned();
-    error
+    ApiError::new(
+        ErrorCode::AuthInvalidRefreshToken,
+        "the refresh token is unknown, expired or already used; log in again",
+    )
 }
 
 /// Signs in: an access token and a refresh token.

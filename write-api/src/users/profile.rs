@@ -13,9 +13,9 @@ use serde::{Deserialize, Deserializer};
 
 use super::account;
 use super::answers::ProfileWritten;
-use super::input::Problems;
 use crate::command::run;
 use crate::errors::command_error;
+use crate::input::Problems;
 use crate::state::WriteState;
 
 /// `PUT /api/v1/users/profile`.

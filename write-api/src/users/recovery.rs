@@ -10,6 +10,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Envelope, RequestContext};
@@ -23,11 +24,11 @@ use serde::Deserialize;
 use super::account::{self, self_actor, store_failed};
 use super::answers::{Accepted, Done};
 use super::change_password::replace_password;
-use super::input::Problems;
 use super::mail::{self, Purpose};
 use super::secrets;
 use crate::command::run;
 use crate::errors::command_error;
+use crate::input::Problems;
 use crate::state::WriteState;
 
 /// The one answer to every well-formed forgot-password request.
@@ -134,5 +135,9 @@ pub async fn reset_password(
 
 /// 400 `auth.invalid_token` for the `token` field.
 pub fn invalid_token() -> ApiError {
-    ApiError::field("token", "auth.invalid_token", "the link is unknown, expired or already used; ask for a new one")
+    ApiError::field(
+        "token",
+        ErrorCode::AuthInvalidToken,
+        "the link is unknown, expired or already used; ask for a new one",
+    )
 }

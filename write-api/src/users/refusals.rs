@@ -3,22 +3,11 @@
 
 use emporium_domain::customer::CustomerError;
 
-use crate::errors::{DomainRefusal, Refusal};
+use crate::errors::DomainRefusal;
 
 impl DomainRefusal for CustomerError {
     fn code(&self) -> &'static str {
         CustomerError::code(self)
-    }
-
-    fn refusal(&self) -> Refusal {
-        match self {
-            Self::InvalidName(_) | Self::InvalidPhone => Refusal::Invalid,
-            Self::NotFound => Refusal::NotFound,
-            Self::AlreadyRegistered
-            | Self::EmailAlreadyVerified
-            | Self::RoleAlreadyGranted(_)
-            | Self::RoleNotHeld(_) => Refusal::Conflict,
-        }
     }
 
     fn field(&self) -> &'static str {

@@ -30,10 +30,10 @@ use uuid::Uuid;
 use super::account::{self, self_actor, store_failed};
 use super::answers::Registered;
 use super::hashing;
-use super::input::Problems;
 use super::mail::{self, Purpose};
 use crate::command::run;
 use crate::errors::command_error;
+use crate::input::Problems;
 use crate::state::WriteState;
 
 /// `POST /api/v1/users/register`.

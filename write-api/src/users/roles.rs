@@ -4,6 +4,7 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::Utc;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Caller, Envelope, RequestContext};
@@ -40,8 +41,9 @@ struct RolePath {
 }
 
 fn parse_role(field: &str, raw: &str) -> Result<Role, ApiError> {
-    Role::parse(&raw.trim().to_ascii_lowercase())
-        .ok_or_else(|| ApiError::field(field, "customer.invalid_role", "role must be admin, manager or customer"))
+    Role::parse(&raw.trim().to_ascii_lowercase()).ok_or_else(|| {
+        ApiError::field(field, ErrorCode::CustomerInvalidRole, "role must be admin, manager or customer")
+    })
 }
 
 fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
@@ -107,7 +109,7 @@ pub async fn revoke_role(
     let role = parse_role("role", &role)?;
     let customer_id = parse_id(&id)?;
     if customer_id == caller.customer_id && role == Role::Admin {
-        return Err(ApiError::conflict("customer.own_admin_role", "an admin cannot revoke their own Admin role"));
+        return Err(ApiError::new(ErrorCode::CustomerOwnAdminRole, "an admin cannot revoke their own Admin role"));
     }
     let command = CustomerCommand::RevokeRole { customer_id: CustomerId::from_uuid(customer_id), role, at: Utc::now() };
     let answer = change(&state, &context, &caller, customer_id, command).await?;

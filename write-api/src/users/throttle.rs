@@ -9,6 +9,7 @@
 //! addresses have accounts. Counts live where the gateway's do (this process, or the
 //! shared store every replica uses).
 
+use emporium_api_kit::ErrorCode;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -48,8 +49,8 @@ impl AddressAttempts {
         }
         self.limiter.check(&email.to_owned()).await.map_err(|wait| {
             tracing::warn!("too many sign-in or recovery attempts for one address; answering 429");
-            ApiError::too_many_requests(
-                "auth.too_many_attempts",
+            ApiError::retry_later(
+                ErrorCode::AuthTooManyAttempts,
                 "too many attempts for this address; wait and try again",
                 retry_after_secs(wait),
             )

@@ -3,6 +3,7 @@
 use axum::extract::State;
 use axum::response::Response;
 use chrono::Utc;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Caller, Envelope, RequestContext};
@@ -14,12 +15,12 @@ use serde::Deserialize;
 
 use super::account::{self, self_actor};
 use super::answers::{Accepted, ProfileWritten};
-use super::input::Problems;
 use super::mail::{self, Purpose};
 use super::recovery::invalid_token;
 use super::secrets;
 use crate::command::run;
 use crate::errors::command_error;
+use crate::input::Problems;
 use crate::state::WriteState;
 
 /// `POST /api/v1/users/verify-email`.
@@ -78,7 +79,7 @@ pub async fn verify_email(
 pub async fn resend_verification(State(state): State<WriteState>, caller: Caller) -> Result<Response, ApiError> {
     let (account, _) = account::require(&state, caller.customer_id).await?;
     if account.email_verified() {
-        return Err(ApiError::conflict("customer.email_already_verified", "the e-mail address is already verified"));
+        return Err(ApiError::new(ErrorCode::CustomerEmailAlreadyVerified, "the e-mail address is already verified"));
     }
     mail::send(&state, Purpose::Verification, caller.customer_id, account.email().as_str(), account.name()).await?;
     Ok(ok(Accepted { accepted: true }))

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, Envelope, RequestContext};
@@ -101,6 +102,6 @@ fn unreadable(rejection: BytesRejection) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
         ApiError::too_large("the body is larger than this endpoint accepts")
     } else {
-        ApiError::bad_request("request.unreadable_body", rejection.body_text())
+        ApiError::new(ErrorCode::RequestUnreadableBody, rejection.body_text())
     }
 }

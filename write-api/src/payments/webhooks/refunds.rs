@@ -17,6 +17,7 @@
 //! acknowledged and logged, since retrying would not change it.
 
 use chrono::Utc;
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::{ApiError, RequestContext};
 use emporium_domain::ids::PaymentId;
 use emporium_domain::payment::{Payment, PaymentAttempt, PaymentStatus};
@@ -95,8 +96,8 @@ pub(super) async fn charge_refunded(
 fn cannot_record(payment: &PaymentAttempt, charge: &StripeCharge) -> Result<Option<String>, ApiError> {
     match payment.status {
         PaymentStatus::Requested | PaymentStatus::Authorized => {
-            return Err(ApiError::conflict(
-                "webhook.payment_not_captured",
+            return Err(ApiError::new(
+                ErrorCode::WebhookPaymentNotCaptured,
                 format!("payment {} is not recorded as captured yet; retry later", payment.payment_id),
             ));
         }

@@ -1,6 +1,9 @@
 //! Turning request fields into domain values while collecting every problem, so a
-//! client learns about all bad fields at once.
+//! client learns about all bad fields at once: [`Problems`] and the checks every area
+//! shares (text, ids, money). Areas add their own checks to `Problems` beside their
+//! requests (`users/input.rs`: e-mail addresses, passwords, tokens).
 
+use emporium_api_kit::ErrorCode;
 use emporium_api_kit::{ApiError, FieldError};
 use emporium_domain::money::{Currency, MAX_AMOUNT_MINOR, Money};
 use serde::Deserialize;
@@ -11,7 +14,7 @@ pub(crate) struct Problems(Vec<FieldError>);
 
 impl Problems {
     /// Records a problem with `field`.
-    pub(crate) fn add(&mut self, field: &str, code: &str, message: impl Into<String>) {
+    pub(crate) fn add(&mut self, field: &str, code: ErrorCode, message: impl Into<String>) {
         self.0.push(FieldError::new(field, code, message));
     }
 
@@ -19,7 +22,7 @@ impl Problems {
     pub(crate) fn check<T, E: std::fmt::Display>(
         &mut self,
         field: &str,
-        code: &str,
+        code: ErrorCode,
         result: Result<T, E>,
     ) -> Option<T> {
         result.map_err(|e| self.add(field, code, e.to_string())).ok()
@@ -30,8 +33,9 @@ impl Problems {
         if !self.0.is_empty() {
             return Err(ApiError::invalid(self.0));
         }
-        value()
-            .ok_or_else(|| ApiError::invalid(vec![FieldError::new("", "validation.failed", "the request is invalid")]))
+        value().ok_or_else(|| {
+            ApiError::invalid(vec![FieldError::new("", ErrorCode::ValidationFailed, "the request is invalid")])
+        })
     }
 }
 
@@ -50,12 +54,15 @@ pub struct MoneyInput {
 impl MoneyInput {
     /// The amount as [`Money`], or records why not under `field.amount` / `field.currency`.
     pub(crate) fn parse(&self, field: &str, problems: &mut Problems) -> Option<Money> {
-        let currency =
-            problems.check(&format!("{field}.currency"), "money.invalid_currency", Currency::parse(&self.currency));
+        let currency = problems.check(
+            &format!("{field}.currency"),
+            ErrorCode::MoneyInvalidCurrency,
+            Currency::parse(&self.currency),
+        );
         if !(0..=MAX_AMOUNT_MINOR).contains(&self.amount) {
             problems.add(
                 &format!("{field}.amount"),
-                "money.out_of_range",
+                ErrorCode::MoneyOutOfRange,
                 format!("amount must be minor units between 0 and {MAX_AMOUNT_MINOR}"),
             );
             return None;
@@ -65,10 +72,10 @@ impl MoneyInput {
 }
 
 /// A text field: trimmed, non-empty, at most `max` characters.
-pub(crate) fn text(problems: &mut Problems, field: &str, code: &str, raw: &str, max: usize) -> Option<String> {
+pub(crate) fn text(problems: &mut Problems, field: &str, code: ErrorCode, raw: &str, max: usize) -> Option<String> {
     let trimmed = raw.trim();
     if trimmed.is_empty() {
-        problems.add(field, "validation.required", format!("{field} must not be empty"));
+        problems.add(field, ErrorCode::ValidationRequired, format!("{field} must not be empty"));
         return None;
     }
     if trimmed.chars().count() > max {
@@ -83,7 +90,7 @@ pub(crate) fn id<T: std::str::FromStr>(problems: &mut Problems, field: &str, raw
     match raw.trim().parse() {
         Ok(id) => Some(id),
         Err(_) => {
-            problems.add(field, "validation.invalid_id", format!("{field} must be an id (a UUID)"));
+            problems.add(field, ErrorCode::ValidationInvalidId, format!("{field} must be an id (a UUID)"));
             None
         }
     }
@@ -117,9 +124,9 @@ mod tests {
     #[test]
     fn text_is_trimmed_and_bounded() {
         let mut problems = Problems::default();
-        assert_eq!(text(&mut problems, "name", "x", "  Tee ", 10).as_deref(), Some("Tee"));
-        assert!(text(&mut problems, "name", "x", "   ", 10).is_none());
-        assert!(text(&mut problems, "name", "x", &"a".repeat(11), 10).is_none());
+        assert_eq!(text(&mut problems, "name", ErrorCode::ValidationInvalid, "  Tee ", 10).as_deref(), Some("Tee"));
+        assert!(text(&mut problems, "name", ErrorCode::ValidationInvalid, "   ", 10).is_none());
+        assert!(text(&mut problems, "name", ErrorCode::ValidationInvalid, &"a".repeat(11), 10).is_none());
         assert_eq!(problems.0.len(), 2);
     }
 }

@@ -171,7 +171,7 @@ pub async fn serve_on(
             keys: keys.clone(),
             accounts: accounts.clone(),
             mailer,
-            auth: AuthSettings { public_url, ..AuthSettings::default() },
+            auth: AuthSettings::with_public_url(public_url),
             gateway,
             stripe_webhook_secret: args.payments.stripe_webhook_secret.as_ref().map(|secret| secret.expose().into()),
             attempts: AddressAttempts::new(&rate_limit_store),

@@ -16,6 +16,7 @@
 //! Commands carry an id; handling the same id twice appends nothing new and answers
 //! with the first outcome (the event store records command ids with their events).
 
+pub mod accounts;
 pub mod checkout;
 pub mod error;
 pub mod handler;

@@ -439,7 +439,7 @@ async fn a_registration_cut_short_after_claiming_its_address_is_finished_by_a_re
     let store = SqliteAccountStore::open(&app.data_dir.path().join("accounts.db")).await?;
     let claimed = uuid::Uuid::now_v7();
     let password_hash =
-        emporium_write_api::users::hashing::hash(PASSWORD.to_owned()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        emporium_commands::accounts::hashing::hash(PASSWORD.to_owned()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     store
         .create_credentials(&Credentials { customer_id: claimed, email: "frank@example.com".into(), password_hash })
         .await?;

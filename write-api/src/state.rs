@@ -6,6 +6,7 @@ use std::time::Duration;
 use axum::extract::FromRef;
 use emporium_api_kit::token::TokenKeys;
 use emporium_commands::CommandHandler;
+use emporium_commands::accounts::{AccountPorts, LinkSettings, Links};
 use emporium_infra::accounts::AccountStore;
 use emporium_infra::mailer::Mailer;
 use emporium_infra::payments::PaymentGateway;
@@ -20,10 +21,16 @@ pub struct AuthSettings {
     pub access_ttl: Duration,
     /// Refresh token lifetime.
     pub refresh_ttl: Duration,
-    /// E-mail verification and password reset token lifetime.
-    pub mail_token_ttl: Duration,
-    /// Base URL for links in mail, e.g. `http://127.0.0.1:8080`.
-    pub public_url: String,
+    /// Where mailed links (address check, password reset) point and how long they work.
+    pub links: LinkSettings,
+}
+
+impl AuthSettings {
+    /// The defaults, with mailed links under `public_url`.
+    pub fn with_public_url(public_url: impl Into<String>) -> Self {
+        let defaults = Self::default();
+        Self { links: LinkSettings { public_url: public_url.into(), ..defaults.links }, ..defaults }
+    }
 }
 
 impl Default for AuthSettings {
@@ -31,8 +38,7 @@ impl Default for AuthSettings {
         Self {
             access_ttl: Duration::from_secs(15 * 60),
             refresh_ttl: Duration::from_secs(30 * 24 * 3600),
-            mail_token_ttl: Duration::from_secs(24 * 3600),
-            public_url: "http://127.0.0.1:8080".to_owned(),
+            links: LinkSettings { public_url: "http://127.0.0.1:8080".to_owned(), ttl: Duration::from_secs(24 * 3600) },
         }
     }
 }
@@ -56,6 +62,15 @@ pub struct WriteState {
     pub stripe_webhook_secret: Option<SigningSecret>,
     /// Sign-in and recovery attempts per address.
     pub attempts: AddressAttempts,
+}
+
+impl WriteState {
+    /// What the account use cases need, from this state.
+    pub fn account_ports(&self) -> AccountPorts<'_> {
+        let links =
+            Links { accounts: self.accounts.as_ref(), mailer: self.mailer.as_ref(), settings: &self.auth.links };
+        AccountPorts { commands: &self.commands, links }
+    }
 }
 
 impl FromRef<WriteState> for TokenKeys {

@@ -4,7 +4,8 @@
 
 use emporium_api_kit::ApiError;
 use emporium_api_kit::ErrorCode;
-use emporium_domain::customer::{Account, Customer};
+use emporium_commands::accounts::{self, AccountError, HashingError};
+use emporium_domain::customer::Account;
 use emporium_infra::accounts::AccountStoreError;
 use uuid::Uuid;
 
@@ -14,9 +15,28 @@ use crate::state::WriteState;
 /// The account in stream `customer-<id>` and the global position of its last event;
 /// `None` when nothing was registered there.
 pub async fn load(state: &WriteState, customer_id: Uuid) -> Result<Option<(Account, u64)>, ApiError> {
-    let (customer, _version, position) =
-        state.commands.load::<Customer>(&customer_id.to_string()).await.map_err(command_error)?;
-    Ok(customer.account().cloned().map(|account| (account, position)))
+    accounts::load(&state.commands, customer_id).await.map_err(account_error)
+}
+
+/// An account use case's failure as an API error: a refusal at its code's status,
+/// 503 `server.busy` when hashing is saturated, 503 `store.unavailable` when the
+/// account or event store is out of reach, else a 500.
+pub fn account_error(error: AccountError) -> ApiError {
+    match error {
+        AccountError::Hashing(HashingError::Busy) => ApiError::retry_later(
+            ErrorCode::ServerBusy,
+            "too many sign-ins are being checked right now; retry shortly",
+            1,
+        ),
+        AccountError::Store(store) => store_failed(store),
+        AccountError::Command(command) => command_error(command),
+        other => ApiError::internal(&other),
+    }
+}
+
+/// [`account_error`] for a hashing step alone.
+pub fn hashing_error(error: HashingError) -> ApiError {
+    account_error(error.into())
 }
 
 /// The account, or 404 `customer.not_found`.
@@ -41,11 +61,6 @@ pub fn store_failed(error: AccountStoreError) -> ApiError {
         );
     }
     ApiError::internal(&error)
-}
-
-/// The actor recorded on events a customer causes about their own account.
-pub fn self_actor(customer_id: Uuid) -> String {
-    format!("customer:{customer_id}")
 }
 
 /// Role names as access tokens and profiles carry them.

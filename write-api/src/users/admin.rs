@@ -15,9 +15,10 @@ use emporium_domain::values::Email;
 use emporium_infra::accounts::{AccountStoreError, Credentials};
 use uuid::Uuid;
 
-use super::account::{self, store_failed};
-use super::hashing;
-use super::register::registration_command_id;
+use emporium_commands::accounts::hashing;
+use emporium_commands::accounts::register::registration_command_id;
+
+use super::account::{self, hashing_error, store_failed};
 use crate::command::run;
 use crate::errors::command_error;
 use crate::input::Problems;
@@ -93,7 +94,7 @@ async fn ensure_login(state: &WriteState, email: &Email, password: String) -> Re
             let credentials = Credentials {
                 customer_id: Uuid::now_v7(),
                 email: email.as_str().to_owned(),
-                password_hash: hashing::hash(password.clone()).await?,
+                password_hash: hashing::hash(password.clone()).await.map_err(hashing_error)?,
             };
             match state.accounts.create_credentials(&credentials).await {
                 Ok(()) => return Ok(credentials.customer_id),
@@ -108,8 +109,8 @@ async fn ensure_login(state: &WriteState, email: &Email, password: String) -> Re
             }
         }
     };
-    if !hashing::verify(password.clone(), existing.password_hash).await? {
-        let password_hash = hashing::hash(password).await?;
+    if !hashing::verify(password.clone(), existing.password_hash).await.map_err(hashing_error)? {
+        let password_hash = hashing::hash(password).await.map_err(hashing_error)?;
         state.accounts.set_password_hash(existing.customer_id, &password_hash).await.map_err(store_failed)?;
         super::sessions::end_all(state, existing.customer_id).await?;
         tracing::warn!(customer_id = %existing.customer_id, "the admin password was set from the start-up flags");

@@ -15,9 +15,10 @@ use emporium_infra::accounts::TokenKind;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::account::{self, store_failed};
+use emporium_commands::accounts::hashing;
+
+use super::account::{self, hashing_error, store_failed};
 use super::answers::Done;
-use super::hashing;
 use crate::command::run;
 use crate::errors::command_error;
 use crate::input::Problems;
@@ -44,7 +45,7 @@ pub(super) async fn replace_password(
     customer_id: Uuid,
     password: String,
 ) -> Result<u64, ApiError> {
-    let password_hash = hashing::hash(password).await?;
+    let password_hash = hashing::hash(password).await.map_err(hashing_error)?;
     // The hash first: once the new password works, the fact follows; a crash in
     // between leaves a changed password without its event, never the reverse.
     state.accounts.set_password_hash(customer_id, &password_hash).await.map_err(store_failed)?;
@@ -90,7 +91,7 @@ pub async fn change_password(
         .await
         .map_err(store_failed)?
         .ok_or_else(account::not_found)?;
-    if !hashing::verify(current, credentials.password_hash).await? {
+    if !hashing::verify(current, credentials.password_hash).await.map_err(hashing_error)? {
         return Err(ApiError::field("current_password", ErrorCode::AuthWrongPassword, "the current password is wrong"));
     }
     let position = replace_password(&state, &context, &caller.actor(), caller.customer_id, new).await?;

@@ -20,10 +20,10 @@ use emporium_api_kit::{ApiError, ApiJson, Caller, Envelope};
 use emporium_infra::accounts::TokenKind;
 use serde::Deserialize;
 
-use super::account::{self, store_failed};
+use emporium_commands::accounts::{hashing, secrets};
+
+use super::account::{self, account_error, hashing_error, store_failed};
 use super::answers::Done;
-use super::hashing;
-use super::secrets;
 use super::sessions::{self, Session};
 use crate::input::Problems;
 use crate::state::WriteState;
@@ -98,10 +98,10 @@ pub async fn login(
     let (email, password) = problems.finish(|| Some((email?, password?)))?;
     state.attempts.attempt(email.as_str()).await?;
     let Some(credentials) = state.accounts.credentials_by_email(email.as_str()).await.map_err(store_failed)? else {
-        hashing::verify_dummy(password).await?;
+        hashing::verify_dummy(password).await.map_err(hashing_error)?;
         return Err(invalid_credentials());
     };
-    if !hashing::verify(password, credentials.password_hash).await? {
+    if !hashing::verify(password, credentials.password_hash).await.map_err(hashing_error)? {
         tracing::info!(customer_id = %credentials.customer_id, "login refused: wrong password");
         return Err(invalid_credentials());
     }
@@ -133,14 +133,20 @@ pub async fn refresh(
     let mut problems = Problems::default();
     let token = problems.token("refresh_token", &body.refresh_token);
     let token = problems.finish(|| token)?;
-    let Some(customer_id) = secrets::redeem(&state, TokenKind::Refresh, &token).await? else {
-        if let Some(customer_id) = secrets::redeem(&state, TokenKind::SpentRefresh, &token).await? {
+    let Some(customer_id) =
+        secrets::redeem(state.accounts.as_ref(), TokenKind::Refresh, &token).await.map_err(account_error)?
+    else {
+        if let Some(customer_id) =
+            secrets::redeem(state.accounts.as_ref(), TokenKind::SpentRefresh, &token).await.map_err(account_error)?
+        {
             tracing::warn!(%customer_id, "a spent refresh token was presented again; revoking every session of the account");
             sessions::end_all(&state, customer_id).await?;
         }
         return Err(invalid_refresh_token());
     };
-    secrets::remember_spent(&state, customer_id, &token).await?;
+    secrets::remember_spent(state.accounts.as_ref(), customer_id, &token, state.auth.refresh_ttl)
+        .await
+        .map_err(account_error)?;
     // Roles are read again, so a granted or revoked role reaches the new access token.
     let (account, _) = account::load(&state, customer_id).await?.ok_or_else(invalid_refresh_token)?;
     Ok(sessions::answer(sessions::open(&state, &account).await?))
@@ -168,7 +174,7 @@ pub async fn logout(
     let mut problems = Problems::default();
     let token = problems.token("refresh_token", &body.refresh_token);
     let token = problems.finish(|| token)?;
-    secrets::redeem(&state, TokenKind::Refresh, &token).await?;
+    secrets::redeem(state.accounts.as_ref(), TokenKind::Refresh, &token).await.map_err(account_error)?;
     if body.everywhere {
         sessions::end_all(&state, caller.customer_id).await?;
     }

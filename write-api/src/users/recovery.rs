@@ -21,11 +21,11 @@ use emporium_domain::values::Email;
 use emporium_infra::accounts::TokenKind;
 use serde::Deserialize;
 
-use super::account::{self, self_actor, store_failed};
+use emporium_commands::accounts::{Purpose, secrets, self_actor};
+
+use super::account::{self, account_error, store_failed};
 use super::answers::{Accepted, Done};
 use super::change_password::replace_password;
-use super::mail::{self, Purpose};
-use super::secrets;
 use crate::command::run;
 use crate::errors::command_error;
 use crate::input::Problems;
@@ -92,7 +92,12 @@ async fn mail_reset_link(state: &WriteState, email: &Email) -> Result<(), ApiErr
     let Some((account, _)) = account::load(state, credentials.customer_id).await? else {
         return Ok(());
     };
-    mail::send(state, Purpose::PasswordReset, credentials.customer_id, account.email().as_str(), account.name()).await
+    state
+        .account_ports()
+        .links
+        .send(Purpose::PasswordReset, credentials.customer_id, account.email().as_str(), account.name())
+        .await
+        .map_err(account_error)
 }
 
 /// Sets a new password with a mailed reset token (which is spent).
@@ -117,7 +122,10 @@ pub async fn reset_password(
     let token = problems.token("token", &body.token);
     let password = problems.new_password("new_password", &body.new_password);
     let (token, password) = problems.finish(|| Some((token?, password?)))?;
-    let customer_id = secrets::redeem(&state, TokenKind::PasswordReset, &token).await?.ok_or_else(invalid_token)?;
+    let customer_id = secrets::redeem(state.accounts.as_ref(), TokenKind::PasswordReset, &token)
+        .await
+        .map_err(account_error)?
+        .ok_or_else(invalid_token)?;
     let (account, _) = account::require(&state, customer_id).await?;
     let actor = self_actor(customer_id);
     let mut position = replace_password(&state, &context, &actor, customer_id, password).await?;

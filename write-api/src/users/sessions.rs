@@ -11,8 +11,9 @@ use emporium_domain::customer::Account;
 use emporium_infra::accounts::TokenKind;
 use serde::Serialize;
 
-use super::account::role_names;
-use super::secrets;
+use emporium_commands::accounts::secrets;
+
+use super::account::{account_error, role_names};
 use crate::state::WriteState;
 
 /// What login and refresh answer in `data`.
@@ -61,7 +62,10 @@ pub async fn open(state: &WriteState, account: &Account) -> Result<Session, ApiE
     let now = Utc::now().timestamp();
     let version = state.keys.sessions().current(customer_id).await?;
     let claims = Claims::access(customer_id.to_string(), roles.clone(), now, access_ttl as i64, version);
-    let refresh_token = secrets::issue(state, TokenKind::Refresh, customer_id, state.auth.refresh_ttl).await?;
+    let refresh_token =
+        secrets::issue(state.accounts.as_ref(), TokenKind::Refresh, customer_id, state.auth.refresh_ttl)
+            .await
+            .map_err(account_error)?;
     Ok(Session {
         access_token: state.keys.sign(&claims),
         token_type: "Bearer".to_owned(),

@@ -22,7 +22,9 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 use uuid::Uuid;
 
-use super::{ensure_admin, hashing, router, secrets};
+use emporium_commands::accounts::{hashing, secrets};
+
+use super::{ensure_admin, router};
 use crate::state::{AuthSettings, WriteState};
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -59,7 +61,7 @@ async fn shop() -> Shop {
         keys: TokenKeys::new(&[42u8; 32]).unwrap(),
         accounts: Arc::new(accounts),
         mailer: Arc::new(OutboxMailer::new(outbox.clone())),
-        auth: AuthSettings { public_url: "http://shop.test".into(), ..AuthSettings::default() },
+        auth: AuthSettings::with_public_url("http://shop.test"),
         gateway: Arc::new(SimulatedGateway::default()),
         stripe_webhook_secret: None,
         attempts: Default::default(),

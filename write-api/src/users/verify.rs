@@ -13,11 +13,11 @@ use emporium_domain::ids::CustomerId;
 use emporium_infra::accounts::TokenKind;
 use serde::Deserialize;
 
-use super::account::{self, self_actor};
+use emporium_commands::accounts::{Purpose, secrets, self_actor};
+
+use super::account::{self, account_error};
 use super::answers::{Accepted, ProfileWritten};
-use super::mail::{self, Purpose};
 use super::recovery::invalid_token;
-use super::secrets;
 use crate::command::run;
 use crate::errors::command_error;
 use crate::input::Problems;
@@ -53,7 +53,10 @@ pub async fn verify_email(
     let mut problems = Problems::default();
     let token = problems.token("token", &body.token);
     let token = problems.finish(|| token)?;
-    let customer_id = secrets::redeem(&state, TokenKind::EmailVerification, &token).await?.ok_or_else(invalid_token)?;
+    let customer_id = secrets::redeem(state.accounts.as_ref(), TokenKind::EmailVerification, &token)
+        .await
+        .map_err(account_error)?
+        .ok_or_else(invalid_token)?;
     let command = CustomerCommand::VerifyEmail { customer_id: CustomerId::from_uuid(customer_id), at: Utc::now() };
     match run::<Customer>(&state, &context, &self_actor(customer_id), customer_id.to_string(), command, None).await {
         Ok(_) | Err(CommandError::Domain(CustomerError::EmailAlreadyVerified)) => {}
@@ -81,6 +84,11 @@ pub async fn resend_verification(State(state): State<WriteState>, caller: Caller
     if account.email_verified() {
         return Err(ApiError::new(ErrorCode::CustomerEmailAlreadyVerified, "the e-mail address is already verified"));
     }
-    mail::send(&state, Purpose::Verification, caller.customer_id, account.email().as_str(), account.name()).await?;
+    state
+        .account_ports()
+        .links
+        .send(Purpose::Verification, caller.customer_id, account.email().as_str(), account.name())
+        .await
+        .map_err(account_error)?;
     Ok(ok(Accepted { accepted: true }))
 }

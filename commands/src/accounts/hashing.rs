@@ -5,11 +5,10 @@
 //! Hashing is deliberately slow and CPU-bound, so it runs on the blocking pool and
 //! never stalls the async workers that serve other requests. It is also bounded: at
 //! most [`HashingGate::for_this_machine`]'s number of hashes run at once, a short queue
-//! waits behind them, and anything beyond answers 503 `server.busy` with `Retry-After`
-//! instead of growing memory by 19 MiB per request (a flood of logins would otherwise
-//! take the process down).
+//! waits behind them, and anything beyond is refused as [`HashingError::Busy`] (HTTP
+//! answers 503 `server.busy` with `Retry-After`) instead of growing memory by 19 MiB
+//! per request (a flood of logins would otherwise take the process down).
 
-use emporium_api_kit::ErrorCode;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
@@ -17,27 +16,32 @@ use std::time::Duration;
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use emporium_api_kit::ApiError;
 
-/// A hashing step failed (the blocking task died, or the library refused).
+/// Why a password was not hashed or checked.
 #[derive(Debug, thiserror::Error)]
-#[error("password hashing: {0}")]
-pub struct HashingError(String);
+pub enum HashingError {
+    /// Too many hashes are running or waiting (HTTP answers 503 `server.busy`).
+    #[error("too many passwords are being hashed right now")]
+    Busy,
+    /// The blocking task died, or the library refused.
+    #[error("password hashing: {0}")]
+    Failed(String),
+}
 
 /// Hashes a password into an `$argon2id$…` PHC string with a fresh random salt.
-pub async fn hash(password: String) -> Result<String, ApiError> {
-    blocking(move || hash_now(&password)).await?.map_err(|e| ApiError::internal(&e))
+pub async fn hash(password: String) -> Result<String, HashingError> {
+    blocking(move || hash_now(&password)).await?
 }
 
 /// True when `password` matches the PHC string `stored`. An unreadable stored hash
 /// counts as a mismatch (and is logged).
-pub async fn verify(password: String, stored: String) -> Result<bool, ApiError> {
+pub async fn verify(password: String, stored: String) -> Result<bool, HashingError> {
     blocking(move || verify_now(&password, &stored)).await
 }
 
 /// Spends the time a real verification takes, for sign-ins with an unknown address,
 /// so response times do not tell which addresses have accounts.
-pub async fn verify_dummy(password: String) -> Result<(), ApiError> {
+pub async fn verify_dummy(password: String) -> Result<(), HashingError> {
     blocking(move || {
         static DUMMY: OnceLock<Option<String>> = OnceLock::new();
         if let Some(stored) = DUMMY.get_or_init(|| hash_now("emporium-dummy-password").ok()) {
@@ -52,7 +56,7 @@ fn hash_now(password: &str) -> Result<String, HashingError> {
     Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|hash| hash.to_string())
-        .map_err(|e| HashingError(e.to_string()))
+        .map_err(|e| HashingError::Failed(e.to_string()))
 }
 
 fn verify_now(password: &str, stored: &str) -> bool {
@@ -66,10 +70,10 @@ fn verify_now(password: &str, stored: &str) -> bool {
     }
 }
 
-async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+async fn blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, HashingError> {
     static GATE: OnceLock<HashingGate> = OnceLock::new();
     let _permit = GATE.get_or_init(HashingGate::for_this_machine).enter().await?;
-    tokio::task::spawn_blocking(work).await.map_err(|e| ApiError::internal(&HashingError(e.to_string())))
+    tokio::task::spawn_blocking(work).await.map_err(|e| HashingError::Failed(e.to_string()))
 }
 
 /// How many hashes run at once, how many may wait, and for how long.
@@ -101,8 +105,8 @@ impl HashingGate {
         Self::new(2 * cores, 8 * cores, Duration::from_secs(2))
     }
 
-    /// Waits for a turn; 503 `server.busy` when the queue is full or the wait too long.
-    pub async fn enter(&self) -> Result<HashingPermit<'_>, ApiError> {
+    /// Waits for a turn; [`HashingError::Busy`] when the queue is full or the wait too long.
+    pub async fn enter(&self) -> Result<HashingPermit<'_>, HashingError> {
         if let Ok(permit) = self.running.try_acquire() {
             return Ok(permit);
         }
@@ -119,10 +123,10 @@ impl HashingGate {
     }
 }
 
-/// 503 `server.busy`: too many sign-ins at once.
-fn busy() -> ApiError {
-    tracing::warn!("password hashing saturated; answering 503");
-    ApiError::retry_later(ErrorCode::ServerBusy, "too many sign-ins are being checked right now; retry shortly", 1)
+/// Too many sign-ins at once.
+fn busy() -> HashingError {
+    tracing::warn!("password hashing saturated; refusing");
+    HashingError::Busy
 }
 
 #[cfg(test)]
@@ -140,8 +144,7 @@ mod tests {
         tokio::pin!(queued);
         assert!(tokio::time::timeout(Duration::from_millis(50), queued.as_mut()).await.is_err(), "it waits");
         let refused = gate.enter().await.unwrap_err();
-        assert_eq!((refused.status.as_u16(), refused.code.as_str()), (503, "server.busy"));
-        assert_eq!(refused.retry_after, Some(1));
+        assert!(matches!(refused, HashingError::Busy), "{refused}");
         drop(first);
         let _entered = queued.await.unwrap();
     }
@@ -151,7 +154,7 @@ mod tests {
         let gate = HashingGate::new(1, 4, Duration::from_millis(100));
         let _running = gate.enter().await.unwrap();
         let refused = gate.enter().await.unwrap_err();
-        assert_eq!(refused.code, "server.busy");
+        assert!(matches!(refused, HashingError::Busy), "{refused}");
     }
 
     #[tokio::test]

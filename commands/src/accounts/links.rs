@@ -3,14 +3,23 @@
 //! Each link carries `token=<secret>`; the secret is in the mail only, never in a log
 //! line or an event.
 
-use emporium_api_kit::ApiError;
-use emporium_infra::accounts::TokenKind;
-use emporium_infra::mailer::MailMessage;
+use std::time::Duration;
+
+use emporium_infra::accounts::{AccountStore, TokenKind};
+use emporium_infra::html::escape;
+use emporium_infra::mailer::{MailMessage, Mailer};
 use uuid::Uuid;
 
-use super::secrets;
-use crate::state::WriteState;
-use emporium_infra::html::escape;
+use super::{AccountError, secrets};
+
+/// Where links point and how long they work.
+#[derive(Debug, Clone)]
+pub struct LinkSettings {
+    /// The shop's public base URL (`https://shop.example`).
+    pub public_url: String,
+    /// How long a mailed token works.
+    pub ttl: Duration,
+}
 
 /// Which message to send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,25 +39,44 @@ impl Purpose {
     }
 }
 
-/// Issues a token for `purpose` and mails its link to `to`.
-pub async fn send(
-    state: &WriteState,
-    purpose: Purpose,
-    customer_id: Uuid,
-    to: &str,
-    name: &str,
-) -> Result<(), ApiError> {
-    let secret = secrets::issue(state, purpose.kind(), customer_id, state.auth.mail_token_ttl).await?;
-    let message =
-        compose(purpose, &state.auth.public_url, to, name, &secret, state.auth.mail_token_ttl.as_secs() / 3600);
-    state.mailer.send(&message).await.map_err(|e| ApiError::internal(&e))
+/// The ports a mailed link needs: the token store, the mailer and the link settings.
+#[derive(Clone, Copy)]
+pub struct Links<'a> {
+    /// Where the token's digest is kept.
+    pub accounts: &'a dyn AccountStore,
+    /// How the message leaves.
+    pub mailer: &'a dyn Mailer,
+    /// Base URL and validity.
+    pub settings: &'a LinkSettings,
 }
 
-/// Like [`send`], but a failure is logged rather than returned: for flows whose main
-/// work is already done (the account exists) or that must answer the same either way.
-pub async fn send_logged(state: &WriteState, purpose: Purpose, customer_id: Uuid, to: &str, name: &str) {
-    if let Err(error) = send(state, purpose, customer_id, to, name).await {
-        tracing::error!(%customer_id, ?purpose, %error, "could not mail a link");
+impl Links<'_> {
+    /// Issues a token for `purpose` and mails its link to `to`.
+    pub async fn send(&self, purpose: Purpose, customer_id: Uuid, to: &str, name: &str) -> Result<(), AccountError> {
+        let ttl = self.settings.ttl;
+        let secret = secrets::issue(self.accounts, purpose.kind(), customer_id, ttl).await?;
+        let message = compose(purpose, &self.settings.public_url, to, name, &secret, ttl.as_secs() / 3600);
+        self.mailer.send(&message).await.map_err(AccountError::Mail)
+    }
+
+    /// Like [`Links::send`], but a failure is logged rather than returned: for flows
+    /// whose main work is already done (the account exists) or that must answer the
+    /// same either way.
+    pub async fn send_logged(&self, purpose: Purpose, customer_id: Uuid, to: &str, name: &str) {
+        if let Err(error) = self.send(purpose, customer_id, to, name).await {
+            tracing::error!(%customer_id, ?purpose, %error, "could not mail a link");
+        }
+    }
+
+    /// Tells the owner of `to` that someone tried to open a second account with it,
+    /// in place of the answer register cannot give (that would tell anyone which
+    /// addresses have accounts). A failure is logged, as the caller must answer the
+    /// same either way.
+    pub async fn send_registration_attempt(&self, to: &str) {
+        let message = registration_attempt(&self.settings.public_url, to);
+        if let Err(error) = self.mailer.send(&message).await {
+            tracing::error!(%error, "could not mail a registration-attempt warning");
+        }
     }
 }
 
@@ -87,11 +115,9 @@ fn compose(purpose: Purpose, public_url: &str, to: &str, name: &str, secret: &st
     MailMessage { to: to.to_owned(), subject: subject.to_owned(), text, html, template: page.to_owned(), key: None }
 }
 
-/// Tells the owner of `to` that someone tried to open a second account with it, in
-/// place of the answer register cannot give (that would tell anyone which addresses
-/// have accounts). A failure is logged, as the caller must answer the same either way.
-pub async fn send_registration_attempt(state: &WriteState, to: &str) {
-    let base = state.auth.public_url.trim_end_matches('/');
+/// The warning to an address someone tried to register again.
+fn registration_attempt(public_url: &str, to: &str) -> MailMessage {
+    let base = public_url.trim_end_matches('/');
     let text = format!(
         "Hello,\n\nSomeone, maybe you, tried to register a new Emporium account with this e-mail address, \
          which already has one. Nothing was changed.\n\nIf it was you, sign in at {base}, or ask for a \
@@ -104,16 +130,13 @@ pub async fn send_registration_attempt(state: &WriteState, to: &str) {
          was not you, you can ignore this message.</p>\n<p>&mdash; Emporium</p>\n</body></html>\n",
         href = escape(base),
     );
-    let message = MailMessage {
+    MailMessage {
         to: to.to_owned(),
         subject: "Someone tried to register with your address".to_owned(),
         text,
         html,
         template: "registration-attempt".to_owned(),
         key: None,
-    };
-    if let Err(error) = state.mailer.send(&message).await {
-        tracing::error!(%error, "could not mail a registration-attempt warning");
     }
 }
 

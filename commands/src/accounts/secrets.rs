@@ -8,12 +8,11 @@ use argon2::password_hash::rand_core::{OsRng, RngCore};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
-use emporium_api_kit::ApiError;
-use emporium_infra::accounts::TokenKind;
+use emporium_infra::accounts::{AccountStore, TokenKind};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::state::WriteState;
+use super::AccountError;
 
 /// The OS could not supply random bytes.
 #[derive(Debug, thiserror::Error)]
@@ -21,9 +20,9 @@ use crate::state::WriteState;
 pub struct RandomnessError(String);
 
 /// A fresh secret: 32 random bytes as 43 characters of base64url.
-pub fn new_secret() -> Result<String, ApiError> {
+pub fn new_secret() -> Result<String, RandomnessError> {
     let mut bytes = [0u8; 32];
-    OsRng.try_fill_bytes(&mut bytes).map_err(|e| ApiError::internal(&RandomnessError(e.to_string())))?;
+    OsRng.try_fill_bytes(&mut bytes).map_err(|e| RandomnessError(e.to_string()))?;
     Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
@@ -40,29 +39,32 @@ pub fn expiry(now: DateTime<Utc>, ttl: Duration) -> DateTime<Utc> {
 }
 
 /// Stores a new token of `kind` for `customer_id`, valid for `ttl`; returns the secret.
-pub async fn issue(state: &WriteState, kind: TokenKind, customer_id: Uuid, ttl: Duration) -> Result<String, ApiError> {
+pub async fn issue(
+    accounts: &dyn AccountStore,
+    kind: TokenKind,
+    customer_id: Uuid,
+    ttl: Duration,
+) -> Result<String, AccountError> {
     let secret = new_secret()?;
-    state
-        .accounts
-        .insert_token(&digest(&secret), kind, customer_id, expiry(Utc::now(), ttl))
-        .await
-        .map_err(|e| ApiError::internal(&e))?;
+    accounts.insert_token(&digest(&secret), kind, customer_id, expiry(Utc::now(), ttl)).await?;
     Ok(secret)
 }
 
-/// Remembers a refresh token just traded in as spent, until it would have expired
-/// (see [`crate::users::login`] for what a reuse does).
-pub async fn remember_spent(state: &WriteState, customer_id: Uuid, secret: &str) -> Result<(), ApiError> {
-    state
-        .accounts
-        .insert_token(&digest(secret), TokenKind::SpentRefresh, customer_id, expiry(Utc::now(), state.auth.refresh_ttl))
-        .await
-        .map_err(|e| ApiError::internal(&e))
+/// Remembers a refresh token just traded in as spent, for `ttl` (until it would have
+/// expired; see the write API's `users::login` for what a reuse does).
+pub async fn remember_spent(
+    accounts: &dyn AccountStore,
+    customer_id: Uuid,
+    secret: &str,
+    ttl: Duration,
+) -> Result<(), AccountError> {
+    accounts.insert_token(&digest(secret), TokenKind::SpentRefresh, customer_id, expiry(Utc::now(), ttl)).await?;
+    Ok(())
 }
 
 /// Spends a token: its customer when it was issued, unexpired and unused; `None` otherwise.
-pub async fn redeem(state: &WriteState, kind: TokenKind, secret: &str) -> Result<Option<Uuid>, ApiError> {
-    state.accounts.consume_token(&digest(secret), kind, Utc::now()).await.map_err(|e| ApiError::internal(&e))
+pub async fn redeem(accounts: &dyn AccountStore, kind: TokenKind, secret: &str) -> Result<Option<Uuid>, AccountError> {
+    Ok(accounts.consume_token(&digest(secret), kind, Utc::now()).await?)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Account use cases: registering (the address claimed in the account store, the
-//! registration recorded, the address check mailed), and the pieces every account
-//! flow shares: password hashing ([`hashing`]), single-use tokens ([`secrets`]) and
+//! registration recorded, the address check mailed), verifying the address, changing
+//! and resetting the password; and the pieces every account flow shares: password hashing ([`hashing`]), single-use tokens ([`secrets`]) and
 //! the links mailed for them ([`links`]).
 //!
 //! Passwords, token digests and address claims live in the account store, never in
@@ -8,8 +8,10 @@
 
 pub mod hashing;
 pub mod links;
+pub mod password;
 pub mod register;
 pub mod secrets;
+pub mod verification;
 
 use emporium_domain::customer::{Account, Customer, CustomerError};
 use emporium_infra::accounts::AccountStoreError;
@@ -52,6 +54,15 @@ pub enum AccountError {
     /// The customer's stream refused the command, or the event store failed.
     #[error(transparent)]
     Command(#[from] CommandError<CustomerError>),
+    /// No account has this id.
+    #[error("no such customer")]
+    NotFound,
+    /// A mailed token is unknown, expired or already used.
+    #[error("the link is unknown, expired or already used")]
+    InvalidToken,
+    /// The current password given is wrong.
+    #[error("the current password is wrong")]
+    WrongPassword,
 }
 
 /// The actor recorded on events a customer causes about their own account.

@@ -30,6 +30,11 @@ pub fn account_error(error: AccountError) -> ApiError {
         ),
         AccountError::Store(store) => store_failed(store),
         AccountError::Command(command) => command_error(command),
+        AccountError::NotFound => not_found(),
+        AccountError::InvalidToken => invalid_token(),
+        AccountError::WrongPassword => {
+            ApiError::field("current_password", ErrorCode::AuthWrongPassword, "the current password is wrong")
+        }
         other => ApiError::internal(&other),
     }
 }
@@ -66,4 +71,13 @@ pub fn store_failed(error: AccountStoreError) -> ApiError {
 /// Role names as access tokens and profiles carry them.
 pub fn role_names(account: &Account) -> Vec<String> {
     account.roles().iter().map(|role| role.as_str().to_owned()).collect()
+}
+
+/// 400 `auth.invalid_token` for the `token` field.
+pub fn invalid_token() -> ApiError {
+    ApiError::field(
+        "token",
+        ErrorCode::AuthInvalidToken,
+        "the link is unknown, expired or already used; ask for a new one",
+    )
 }

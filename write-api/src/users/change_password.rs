@@ -1,26 +1,19 @@
-//! Changing a password while signed in, and the step it shares with a reset: store
-//! the new hash, record `CustomerPasswordChanged` (the fact only), and revoke every
-//! refresh token and pending reset link, so other sessions must sign in again.
+//! `POST /api/v1/users/change-password`: the use case
+//! (`commands/src/accounts/password.rs`: the current password checked, the new hash
+//! stored, `CustomerPasswordChanged` recorded, refresh tokens and reset links
+//! revoked), then every access token of the account ended, so other sessions must
+//! sign in again.
 
 use axum::extract::State;
 use axum::response::Response;
-use chrono::Utc;
-use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Caller, Envelope, RequestContext};
-use emporium_domain::customer::{Customer, CustomerCommand};
-use emporium_domain::ids::CustomerId;
-use emporium_infra::accounts::TokenKind;
+use emporium_commands::accounts::password;
 use serde::Deserialize;
-use uuid::Uuid;
 
-use emporium_commands::accounts::hashing;
-
-use super::account::{self, hashing_error, store_failed};
+use super::account::account_error;
 use super::answers::Done;
-use crate::command::run;
-use crate::errors::command_error;
 use crate::input::Problems;
 use crate::state::WriteState;
 
@@ -34,29 +27,6 @@ pub struct ChangePasswordRequest {
     /// The new one, 8 to 128 characters.
     #[schema(min_length = 8, max_length = 128, pattern = "^[^\\x00]*$")]
     pub new_password: String,
-}
-
-/// Stores `password` as the account's new password and records the fact; returns
-/// the position of the event.
-pub(super) async fn replace_password(
-    state: &WriteState,
-    context: &RequestContext,
-    actor: &str,
-    customer_id: Uuid,
-    password: String,
-) -> Result<u64, ApiError> {
-    let password_hash = hashing::hash(password).await.map_err(hashing_error)?;
-    // The hash first: once the new password works, the fact follows; a crash in
-    // between leaves a changed password without its event, never the reverse.
-    state.accounts.set_password_hash(customer_id, &password_hash).await.map_err(store_failed)?;
-    let command =
-        CustomerCommand::RecordPasswordChange { customer_id: CustomerId::from_uuid(customer_id), at: Utc::now() };
-    let outcome =
-        run::<Customer>(state, context, actor, customer_id.to_string(), command, None).await.map_err(command_error)?;
-    state.accounts.revoke_tokens(customer_id, TokenKind::PasswordReset).await.map_err(store_failed)?;
-    super::sessions::end_all(state, customer_id).await?;
-    tracing::info!(%customer_id, "password changed; every session ended");
-    Ok(outcome.position)
 }
 
 /// Changes the caller's password, given the current one.
@@ -85,15 +55,10 @@ pub async fn change_password(
     let current = problems.given_password("current_password", &body.current_password);
     let new = problems.new_password("new_password", &body.new_password);
     let (current, new) = problems.finish(|| Some((current?, new?)))?;
-    let credentials = state
-        .accounts
-        .credentials_by_id(caller.customer_id)
+    let metadata = context.metadata(caller.actor());
+    let position = password::change(state.account_ports(), caller.customer_id, current, new, metadata)
         .await
-        .map_err(store_failed)?
-        .ok_or_else(account::not_found)?;
-    if !hashing::verify(current, credentials.password_hash).await.map_err(hashing_error)? {
-        return Err(ApiError::field("current_password", ErrorCode::AuthWrongPassword, "the current password is wrong"));
-    }
-    let position = replace_password(&state, &context, &caller.actor(), caller.customer_id, new).await?;
+        .map_err(account_error)?;
+    state.keys.sessions().end_all(caller.customer_id).await?;
     Ok(with_position(ok(Done { position }), position))
 }

@@ -9,25 +9,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
-use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Envelope, RequestContext};
-use emporium_commands::CommandError;
-use emporium_domain::customer::{Customer, CustomerCommand, CustomerError};
-use emporium_domain::ids::CustomerId;
-use emporium_domain::values::Email;
-use emporium_infra::accounts::TokenKind;
+use emporium_commands::accounts::password;
 use serde::Deserialize;
 
-use emporium_commands::accounts::{Purpose, secrets, self_actor};
-
-use super::account::{self, account_error, store_failed};
+use super::account::account_error;
 use super::answers::{Accepted, Done};
-use super::change_password::replace_password;
-use crate::command::run;
-use crate::errors::command_error;
 use crate::input::Problems;
 use crate::state::WriteState;
 
@@ -77,27 +66,11 @@ pub async fn forgot_password(
     let email = problems.finish(|| email)?;
     state.attempts.attempt(email.as_str()).await?;
     tokio::spawn(async move {
-        if let Err(error) = mail_reset_link(&state, &email).await {
+        if let Err(error) = password::request_reset(state.account_ports(), &email).await {
             tracing::error!(%error, "could not handle a forgot-password request");
         }
     });
     Ok((StatusCode::OK, Json(Envelope::ok(Accepted { accepted: true }, FORGOT_MESSAGE))).into_response())
-}
-
-async fn mail_reset_link(state: &WriteState, email: &Email) -> Result<(), ApiError> {
-    let Some(credentials) = state.accounts.credentials_by_email(email.as_str()).await.map_err(store_failed)? else {
-        tracing::info!("forgot-password for an address without an account");
-        return Ok(());
-    };
-    let Some((account, _)) = account::load(state, credentials.customer_id).await? else {
-        return Ok(());
-    };
-    state
-        .account_ports()
-        .links
-        .send(Purpose::PasswordReset, credentials.customer_id, account.email().as_str(), account.name())
-        .await
-        .map_err(account_error)
 }
 
 /// Sets a new password with a mailed reset token (which is spent).
@@ -122,30 +95,9 @@ pub async fn reset_password(
     let token = problems.token("token", &body.token);
     let password = problems.new_password("new_password", &body.new_password);
     let (token, password) = problems.finish(|| Some((token?, password?)))?;
-    let customer_id = secrets::redeem(state.accounts.as_ref(), TokenKind::PasswordReset, &token)
+    let (customer_id, position) = password::reset(state.account_ports(), &token, password, context.metadata("guest"))
         .await
-        .map_err(account_error)?
-        .ok_or_else(invalid_token)?;
-    let (account, _) = account::require(&state, customer_id).await?;
-    let actor = self_actor(customer_id);
-    let mut position = replace_password(&state, &context, &actor, customer_id, password).await?;
-    // The link reached the address, which proves the customer owns it.
-    if !account.email_verified() {
-        let command = CustomerCommand::VerifyEmail { customer_id: CustomerId::from_uuid(customer_id), at: Utc::now() };
-        match run::<Customer>(&state, &context, &actor, customer_id.to_string(), command, None).await {
-            Ok(outcome) => position = outcome.position,
-            Err(CommandError::Domain(CustomerError::EmailAlreadyVerified)) => {}
-            Err(other) => return Err(command_error(other)),
-        }
-    }
+        .map_err(account_error)?;
+    state.keys.sessions().end_all(customer_id).await?;
     Ok(with_position(ok(Done { position }), position))
-}
-
-/// 400 `auth.invalid_token` for the `token` field.
-pub fn invalid_token() -> ApiError {
-    ApiError::field(
-        "token",
-        ErrorCode::AuthInvalidToken,
-        "the link is unknown, expired or already used; ask for a new one",
-    )
 }

@@ -2,24 +2,14 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use chrono::Utc;
-use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Caller, Envelope, RequestContext};
-use emporium_commands::CommandError;
-use emporium_domain::customer::{Customer, CustomerCommand, CustomerError};
-use emporium_domain::ids::CustomerId;
-use emporium_infra::accounts::TokenKind;
+use emporium_commands::accounts::verification;
 use serde::Deserialize;
 
-use emporium_commands::accounts::{Purpose, secrets, self_actor};
-
-use super::account::{self, account_error};
+use super::account::account_error;
 use super::answers::{Accepted, ProfileWritten};
-use super::recovery::invalid_token;
-use crate::command::run;
-use crate::errors::command_error;
 use crate::input::Problems;
 use crate::state::WriteState;
 
@@ -53,16 +43,8 @@ pub async fn verify_email(
     let mut problems = Problems::default();
     let token = problems.token("token", &body.token);
     let token = problems.finish(|| token)?;
-    let customer_id = secrets::redeem(state.accounts.as_ref(), TokenKind::EmailVerification, &token)
-        .await
-        .map_err(account_error)?
-        .ok_or_else(invalid_token)?;
-    let command = CustomerCommand::VerifyEmail { customer_id: CustomerId::from_uuid(customer_id), at: Utc::now() };
-    match run::<Customer>(&state, &context, &self_actor(customer_id), customer_id.to_string(), command, None).await {
-        Ok(_) | Err(CommandError::Domain(CustomerError::EmailAlreadyVerified)) => {}
-        Err(other) => return Err(command_error(other)),
-    }
-    let (account, position) = account::require(&state, customer_id).await?;
+    let (account, position) =
+        verification::verify(state.account_ports(), &token, context.metadata("guest")).await.map_err(account_error)?;
     Ok(with_position(ok(ProfileWritten::of(&account, position)), position))
 }
 
@@ -80,15 +62,6 @@ pub async fn verify_email(
 )]
 #[tracing::instrument(skip_all, fields(customer_id = %caller.customer_id))]
 pub async fn resend_verification(State(state): State<WriteState>, caller: Caller) -> Result<Response, ApiError> {
-    let (account, _) = account::require(&state, caller.customer_id).await?;
-    if account.email_verified() {
-        return Err(ApiError::new(ErrorCode::CustomerEmailAlreadyVerified, "the e-mail address is already verified"));
-    }
-    state
-        .account_ports()
-        .links
-        .send(Purpose::Verification, caller.customer_id, account.email().as_str(), account.name())
-        .await
-        .map_err(account_error)?;
+    verification::resend(state.account_ports(), caller.customer_id).await.map_err(account_error)?;
     Ok(ok(Accepted { accepted: true }))
 }

@@ -14,13 +14,12 @@
 use chrono::{DateTime, Utc};
 use emporium_domain::Decider;
 use emporium_domain::cart::{Cart, CartCheckedOut, CartCommand, CartError, CartEvent};
-use emporium_domain::coupon::{Coupon, CouponCode, CouponCommand, CouponError, CouponEvent};
+use emporium_domain::coupon::{Coupon, CouponCommand, CouponError, CouponEvent};
 use emporium_domain::ids::{CartId, CouponId, CustomerId, OrderId, ProductId};
 use emporium_domain::order::{
     Order, OrderCommand, OrderCoupon, OrderError, OrderEvent, OrderLine, OrderState, PlacedOrder, ShippingAddress,
 };
-use emporium_domain::product::Product;
-use emporium_infra::accounts::{AccountStore, ClaimKind};
+use emporium_infra::accounts::AccountStore;
 use emporium_infra::codec::{decode, encode};
 use emporium_infra::event_store::{AppendRequest, EventMetadata, ExpectedVersion, StoreError};
 use uuid::Uuid;
@@ -28,6 +27,7 @@ use uuid::Uuid;
 use crate::error::CommandError;
 use crate::handler::{CommandHandler, backoff, stream_id};
 use crate::ids::step;
+use crate::lookups::{self, LookupError};
 
 /// What the shopper asked for.
 #[derive(Debug, Clone)]
@@ -159,7 +159,7 @@ pub async fn prepare(ports: CheckoutPorts<'_>, request: &CheckoutFromCart) -> Re
         return Err(CheckoutError::EmptyCart);
     };
     for line in &open.lines {
-        on_sale(commands, line.product_id).await?;
+        lookups::product_on_sale(commands, line.product_id).await?;
     }
     let cart_events = Cart::decide(&cart, &check_out(request)).map_err(CheckoutError::Cart)?;
     let checked_out = cart_events
@@ -172,7 +172,9 @@ pub async fn prepare(ports: CheckoutPorts<'_>, request: &CheckoutFromCart) -> Re
     let coupon = match &checked_out.coupon {
         None => None,
         Some(applied) => {
-            let id = coupon_by_code(ports, &applied.code).await?;
+            let not_found = || CheckoutError::CouponNotFound(applied.code.chars().take(64).collect());
+            let (id, _) =
+                lookups::coupon_by_code(commands, ports.accounts, &applied.code).await?.ok_or_else(not_found)?;
             let (coupon, version, _) = commands.load::<Coupon>(&id.to_string()).await.map_err(loading)?;
             let redeem = CouponCommand::Redeem { coupon_id: id, order_id: request.order_id, at: request.at };
             let events = Coupon::decide(&coupon, &redeem).map_err(CheckoutError::Coupon)?;
@@ -361,27 +363,16 @@ async fn checked_out_for(
     Err(CheckoutError::Cart(CartError::Empty))
 }
 
-async fn on_sale(commands: &CommandHandler, id: ProductId) -> Result<(), CheckoutError> {
-    let (product, _, _) = commands.load::<Product>(&id.to_string()).await.map_err(loading)?;
-    let record = product.product().ok_or(CheckoutError::ProductNotFound(id))?;
-    if record.is_discontinued() {
-        return Err(CheckoutError::ProductDiscontinued(record.name().to_owned()));
+impl From<LookupError> for CheckoutError {
+    fn from(error: LookupError) -> Self {
+        match error {
+            LookupError::ProductNotFound(id) => Self::ProductNotFound(id),
+            LookupError::ProductDiscontinued(name) => Self::ProductDiscontinued(name),
+            LookupError::Store(store) => Self::Store(store),
+            LookupError::Unreadable { stream_id, reason } => Self::Codec { stream_id, reason },
+            LookupError::Accounts(accounts) => Self::Accounts(accounts.to_string()),
+        }
     }
-    Ok(())
-}
-
-/// The coupon a code names: 404-like [`CheckoutError::CouponNotFound`] when none.
-async fn coupon_by_code(ports: CheckoutPorts<'_>, raw: &str) -> Result<CouponId, CheckoutError> {
-    let not_found = || CheckoutError::CouponNotFound(raw.chars().take(64).collect());
-    let code = CouponCode::parse(raw).map_err(|_| not_found())?;
-    let owner = ports
-        .accounts
-        .unique_owner(ClaimKind::CouponCode, code.as_str())
-        .await
-        .map_err(|e| CheckoutError::Accounts(e.to_string()))?;
-    let id = owner.and_then(|owner| Uuid::parse_str(&owner).ok()).map(CouponId::from_uuid).ok_or_else(not_found)?;
-    let (coupon, _, _) = ports.commands.load::<Coupon>(&id.to_string()).await.map_err(loading)?;
-    if coupon.exists() { Ok(id) } else { Err(not_found()) }
 }
 
 /// A failure to load a stream (never a domain refusal: loading decides nothing).

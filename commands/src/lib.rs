@@ -21,6 +21,7 @@ pub mod checkout;
 pub mod error;
 pub mod handler;
 pub mod ids;
+pub mod lookups;
 pub mod notifications;
 pub mod refunds;
 pub mod sagas;

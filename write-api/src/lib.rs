@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod command;
 pub mod errors;
 pub mod input;
+pub mod lookups;
 pub mod notifications;
 pub mod orders;
 pub mod payments;

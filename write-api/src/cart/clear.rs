@@ -14,10 +14,10 @@ use emporium_domain::ids::{CartId, CustomerId};
 use uuid::Uuid;
 
 use super::items::written;
-use super::lookups::load;
 use super::view::CartWritten;
 use crate::command::run;
 use crate::errors::command_error;
+use crate::lookups::load;
 use crate::state::WriteState;
 
 /// The customer named by `/cart/{userId}` if the caller may reach their cart: its

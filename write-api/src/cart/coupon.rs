@@ -15,10 +15,10 @@ use emporium_domain::coupon::check_applicable;
 
 use super::input::{ApplyCouponRequest, coupon_code};
 use super::items::{cart_of, written};
-use super::lookups::{coupon_by_code, coupon_not_found, load};
 use super::view::CartWritten;
 use crate::command::run;
 use crate::errors::{command_error, domain_error};
+use crate::lookups::{coupon_by_code, coupon_not_found, load};
 use crate::state::WriteState;
 
 /// Applies a coupon to the caller's cart, replacing any earlier one.

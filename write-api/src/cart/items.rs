@@ -15,10 +15,10 @@ use emporium_domain::values::Quantity;
 use uuid::Uuid;
 
 use super::input::{AddItemRequest, ChangeQuantityRequest, MAX_LINE_QUANTITY, NewItem};
-use super::lookups::{load, product_on_sale, require_stock};
 use super::view::{CartView, CartWritten};
 use crate::command::run;
 use crate::errors::command_error;
+use crate::lookups::{load, product_on_sale, require_stock};
 use crate::state::WriteState;
 
 /// The caller's cart id: one cart per customer, keyed by the customer's id.

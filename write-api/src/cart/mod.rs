@@ -12,7 +12,6 @@ pub mod clear;
 pub mod coupon;
 pub mod input;
 pub mod items;
-pub(crate) mod lookups;
 pub mod refusals;
 pub mod view;
 

@@ -15,9 +15,9 @@ use serde::Deserialize;
 
 use super::answers::OrderStatusChanged;
 use super::status::{order_id, order_not_found};
-use crate::cart::lookups::load;
 use crate::command::run;
 use crate::errors::command_error;
+use crate::lookups::load;
 use crate::state::WriteState;
 
 /// `POST /api/v1/orders/{orderId}/cancel`.

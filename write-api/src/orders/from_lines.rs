@@ -5,7 +5,7 @@ use emporium_api_kit::ApiError;
 use emporium_domain::order::OrderLine;
 
 use crate::cart::input::NewItem;
-use crate::cart::lookups::product_on_sale;
+use crate::lookups::product_on_sale;
 use crate::state::WriteState;
 
 /// The lines at today's prices: 404/409 for a product that is gone or discontinued.

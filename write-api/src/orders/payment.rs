@@ -14,7 +14,7 @@ use emporium_infra::payments::GatewayError;
 
 use super::ids::payment_reference;
 use super::input::PaymentChoice;
-use crate::cart::lookups::load;
+use crate::lookups::load;
 use crate::state::WriteState;
 
 /// Checks the choice before anything is written: 400 naming `payment_method` for a

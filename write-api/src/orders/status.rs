@@ -15,10 +15,10 @@ use emporium_domain::order::{Order, OrderCommand, OrderStatus};
 use serde::Deserialize;
 
 use super::answers::OrderStatusChanged;
-use crate::cart::lookups::load;
 use crate::catalog::staff::Staff;
 use crate::command::run;
 use crate::errors::command_error;
+use crate::lookups::load;
 use crate::state::WriteState;
 
 /// Longest carrier name and tracking number.

@@ -27,6 +27,7 @@ pub mod refunds;
 pub mod sagas;
 pub mod state_cache;
 pub mod stock;
+pub mod stripe_webhook;
 
 pub use error::CommandError;
 pub use handler::{Command, CommandHandler, CommandOutcome};

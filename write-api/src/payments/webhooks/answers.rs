@@ -2,9 +2,7 @@
 //! delivered; anything else is retried), so the body is for people reading Stripe's
 //! delivery log.
 
-use emporium_domain::ids::PaymentId;
-use emporium_domain::money::Money;
-use emporium_infra::payments::webhook::StripeEvent;
+use emporium_commands::stripe_webhook::{Handled, Outcome};
 use serde::Serialize;
 
 use crate::payments::answers::PaymentMoney;
@@ -26,15 +24,14 @@ pub enum WebhookOutcome {
     Duplicate,
 }
 
-impl WebhookOutcome {
-    /// The name, as answered.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::RefundRecorded => "refund_recorded",
-            Self::AlreadyRecorded => "already_recorded",
-            Self::Acknowledged => "acknowledged",
-            Self::Ignored => "ignored",
-            Self::Duplicate => "duplicate",
+impl From<Outcome> for WebhookOutcome {
+    fn from(outcome: Outcome) -> Self {
+        match outcome {
+            Outcome::RefundRecorded => Self::RefundRecorded,
+            Outcome::AlreadyRecorded => Self::AlreadyRecorded,
+            Outcome::Acknowledged => Self::Acknowledged,
+            Outcome::Ignored => Self::Ignored,
+            Outcome::Duplicate => Self::Duplicate,
         }
     }
 }
@@ -58,27 +55,16 @@ pub struct WebhookHandled {
     pub position: Option<u64>,
 }
 
-impl WebhookHandled {
-    /// An answer about `event` (whose id was checked to be present).
-    pub fn new(event: &StripeEvent, outcome: WebhookOutcome, detail: impl Into<String>) -> Self {
+impl From<Handled> for WebhookHandled {
+    fn from(handled: Handled) -> Self {
         Self {
-            event_id: event.id.clone().unwrap_or_default(),
-            event_type: event.event_type.clone(),
-            outcome,
-            detail: detail.into(),
-            payment_id: None,
-            refund: None,
-            position: None,
+            event_id: handled.event_id,
+            event_type: handled.event_type,
+            outcome: handled.outcome.into(),
+            detail: handled.detail,
+            payment_id: handled.payment_id.map(|id| id.to_string()),
+            refund: handled.refund.as_ref().map(|(amount, _)| PaymentMoney::of(amount)),
+            position: handled.refund.map(|(_, position)| position),
         }
-    }
-
-    /// The same answer, naming the payment.
-    pub fn about(self, payment_id: PaymentId) -> Self {
-        Self { payment_id: Some(payment_id.to_string()), ..self }
-    }
-
-    /// The same answer, with the refund recorded and the position of its last event.
-    pub fn with_refund(self, amount: &Money, position: u64) -> Self {
-        Self { refund: Some(PaymentMoney::of(amount)), position: Some(position), ..self }
     }
 }

@@ -1,5 +1,6 @@
-//! `POST /api/v1/payments/webhooks/stripe`: checks the delivery, skips an event
-//! handled before, hands the event to its handler and answers in the envelope.
+//! `POST /api/v1/payments/webhooks/stripe`: reads the raw body and the signature
+//! header, runs the reconciliation (`emporium_commands::stripe_webhook`) and answers
+//! in the envelope.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -10,15 +11,11 @@ use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, Envelope, RequestContext};
-use emporium_infra::payments::webhook::{
-    DEFAULT_TOLERANCE, SIGNATURE_HEADER, StripeEvent, StripeEventKind, parse_stripe_event, verify_stripe_signature_now,
-};
+use emporium_commands::stripe_webhook::{self, Delivery, SIGNATURE_HEADER, WebhookPorts};
 
-use super::answers::{WebhookHandled, WebhookOutcome};
-use super::deliveries::{handled_before, is_event_id, remember};
+use super::answers::WebhookHandled;
 use super::input::StripeEventBody;
-use super::refusals::{event_refused, malformed_event, not_enabled, signature_missing};
-use super::{intents, refunds};
+use super::refusals::{not_enabled, refused};
 use crate::state::WriteState;
 
 /// Receives one Stripe event delivery.
@@ -54,47 +51,17 @@ pub async fn receive_stripe_event(
 ) -> Result<Response, ApiError> {
     let secret = state.stripe_webhook_secret.as_ref().and_then(|secret| secret.usable()).ok_or_else(not_enabled)?;
     let body = body.map_err(unreadable)?;
-    let signature =
-        headers.get(SIGNATURE_HEADER).and_then(|value| value.to_str().ok()).ok_or_else(signature_missing)?;
-    verify_stripe_signature_now(&body, signature, secret, DEFAULT_TOLERANCE).map_err(event_refused)?;
-    let event = parse_stripe_event(&body).map_err(event_refused)?;
-    let event_id = event.id.clone().filter(|id| is_event_id(id)).ok_or_else(|| malformed_event("no valid event id"))?;
-    let span = tracing::Span::current();
-    span.record("event_id", event_id.as_str());
-    span.record("event_type", event.event_type.as_str());
-
-    if let Some(first) = handled_before(&state, &event_id).await? {
-        let detail = format!("event {event_id} was handled before ({first})");
-        return Ok(ok(WebhookHandled::new(&event, WebhookOutcome::Duplicate, detail)));
-    }
-    let handled = handle(&state, &context, &event, &event_id, &body).await?;
-    remember(&state, &event_id, handled.outcome.as_str()).await?;
-    Ok(match handled.position {
-        Some(position) => with_position(ok(handled), position),
-        None => ok(handled),
+    let signature = headers.get(SIGNATURE_HEADER).and_then(|value| value.to_str().ok());
+    let ports = WebhookPorts { commands: &state.commands, accounts: state.accounts.as_ref() };
+    let delivery = Delivery { body: &body, signature, secret };
+    let handled =
+        stripe_webhook::receive(ports, delivery, context.metadata("webhook:stripe")).await.map_err(refused)?;
+    let position = handled.refund.as_ref().map(|(_, position)| *position);
+    let answer = ok(WebhookHandled::from(handled));
+    Ok(match position {
+        Some(position) => with_position(answer, position),
+        None => answer,
     })
-}
-
-/// Hands a verified event to what handles its type.
-async fn handle(
-    state: &WriteState,
-    context: &RequestContext,
-    event: &StripeEvent,
-    event_id: &str,
-    body: &[u8],
-) -> Result<WebhookHandled, ApiError> {
-    match &event.kind {
-        StripeEventKind::ChargeRefunded => refunds::charge_refunded(state, context, event, event_id, body).await,
-        StripeEventKind::PaymentIntentSucceeded
-        | StripeEventKind::PaymentIntentPaymentFailed
-        | StripeEventKind::PaymentIntentCanceled
-        | StripeEventKind::PaymentIntentAmountCapturableUpdated => Ok(intents::acknowledge(event)),
-        // A 200, not an error: Stripe would retry anything else for days.
-        StripeEventKind::Other(kind) => {
-            tracing::debug!(%kind, "ignoring a stripe event type the shop does not act on");
-            Ok(WebhookHandled::new(event, WebhookOutcome::Ignored, format!("the shop does not act on {kind}")))
-        }
-    }
 }
 
 /// The body could not be read: too large (413) or cut off (400).

@@ -3,9 +3,10 @@
 //! signing secret). Stripe retries them, which is right: a delivery refused for a
 //! secret being rotated goes through once the new secret is configured.
 
-use emporium_api_kit::ApiError;
-use emporium_api_kit::ErrorCode;
-use emporium_infra::payments::webhook::WebhookError;
+use emporium_api_kit::{ApiError, ErrorCode};
+use emporium_commands::stripe_webhook::WebhookRefusal;
+
+use crate::errors::command_error;
 
 /// 404: no signing secret is configured, so the endpoint does not exist.
 pub(super) fn not_enabled() -> ApiError {
@@ -15,46 +16,47 @@ pub(super) fn not_enabled() -> ApiError {
     )
 }
 
-/// 400: no `Stripe-Signature` header, or one that is not text.
-pub(super) fn signature_missing() -> ApiError {
-    ApiError::new(ErrorCode::WebhookSignatureMissing, "the Stripe-Signature header is missing")
-}
-
-/// 400: the body is not a Stripe event, or lacks an event id.
-pub(super) fn malformed_event(detail: impl Into<String>) -> ApiError {
-    ApiError::new(ErrorCode::WebhookMalformedEvent, detail)
-}
-
-/// A failed check of the signature or the event, as a 400 with its own code.
-pub(super) fn event_refused(error: WebhookError) -> ApiError {
-    let code = match &error {
-        WebhookError::MissingTimestamp | WebhookError::NoSignatures => ErrorCode::WebhookSignatureMalformed,
-        WebhookError::TimestampOutsideTolerance => ErrorCode::WebhookSignatureExpired,
-        WebhookError::NoMatchingSignature => ErrorCode::WebhookSignatureMismatch,
-        WebhookError::MalformedEvent(_) => return malformed_event(error.to_string()),
+/// A refused delivery as a 400 (or 409) with its own code; a failure to record as
+/// the command path answers it.
+pub(super) fn refused(refusal: WebhookRefusal) -> ApiError {
+    let code = match &refusal {
+        WebhookRefusal::SignatureMissing => ErrorCode::WebhookSignatureMissing,
+        WebhookRefusal::SignatureMalformed(_) => ErrorCode::WebhookSignatureMalformed,
+        WebhookRefusal::SignatureExpired => ErrorCode::WebhookSignatureExpired,
+        WebhookRefusal::SignatureMismatch => ErrorCode::WebhookSignatureMismatch,
+        WebhookRefusal::MalformedEvent(_) => ErrorCode::WebhookMalformedEvent,
+        WebhookRefusal::PaymentNotCaptured(_) => ErrorCode::WebhookPaymentNotCaptured,
+        WebhookRefusal::Command(_) => {
+            let WebhookRefusal::Command(command) = refusal else { unreachable!("matched above") };
+            return command_error(command);
+        }
+        WebhookRefusal::Accounts(_) | WebhookRefusal::Money(_) => return ApiError::internal(&refusal),
     };
-    ApiError::new(code, error.to_string())
+    ApiError::new(code, refusal.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use axum::http::StatusCode;
+    use emporium_domain::ids::PaymentId;
 
     use super::*;
 
     #[test]
-    fn each_failed_check_is_a_400_with_its_own_code() {
+    fn each_refusal_is_answered_with_its_own_code() {
         let cases = [
-            (WebhookError::MissingTimestamp, "webhook.signature_malformed"),
-            (WebhookError::NoSignatures, "webhook.signature_malformed"),
-            (WebhookError::TimestampOutsideTolerance, "webhook.signature_expired"),
-            (WebhookError::NoMatchingSignature, "webhook.signature_mismatch"),
-            (WebhookError::MalformedEvent("x".to_owned()), "webhook.malformed_event"),
+            (WebhookRefusal::SignatureMissing, "webhook.signature_missing"),
+            (WebhookRefusal::SignatureMalformed("no t".to_owned()), "webhook.signature_malformed"),
+            (WebhookRefusal::SignatureExpired, "webhook.signature_expired"),
+            (WebhookRefusal::SignatureMismatch, "webhook.signature_mismatch"),
+            (WebhookRefusal::MalformedEvent("x".to_owned()), "webhook.malformed_event"),
         ];
-        for (error, code) in cases {
-            let refused = event_refused(error);
+        for (refusal, code) in cases {
+            let refused = refused(refusal);
             assert_eq!((refused.status, refused.code.as_str()), (StatusCode::BAD_REQUEST, code));
         }
+        let later = refused(WebhookRefusal::PaymentNotCaptured(PaymentId::from_uuid(uuid::Uuid::nil())));
+        assert_eq!((later.status, later.code.as_str()), (StatusCode::CONFLICT, "webhook.payment_not_captured"));
         assert_eq!(not_enabled().status, StatusCode::NOT_FOUND);
     }
 }

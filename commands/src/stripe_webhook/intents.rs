@@ -8,10 +8,10 @@
 
 use emporium_infra::payments::webhook::StripeEvent;
 
-use super::answers::{WebhookHandled, WebhookOutcome};
+use super::{Handled, Outcome};
 
 /// Logs a PaymentIntent's change and acknowledges it.
-pub(super) fn acknowledge(event: &StripeEvent) -> WebhookHandled {
+pub(super) fn acknowledge(event: &StripeEvent) -> Handled {
     tracing::info!(
         event_type = %event.event_type,
         payment_intent = %event.object_id,
@@ -19,9 +19,9 @@ pub(super) fn acknowledge(event: &StripeEvent) -> WebhookHandled {
         payment_id = event.payment_reference.as_deref().unwrap_or("none"),
         "stripe reports a payment intent change"
     );
-    let answer = WebhookHandled::new(
+    let answer = Handled::new(
         event,
-        WebhookOutcome::Acknowledged,
+        Outcome::Acknowledged,
         "noted; the checkout saga records payment outcomes from the provider's own answers",
     );
     match event.payment_reference.as_deref().and_then(|reference| reference.parse().ok()) {

@@ -7,10 +7,7 @@
 //! past the check are harmless, because every command a handler issues has an id
 //! derived from the event id and the command handler runs a known id once.
 
-use emporium_api_kit::ApiError;
-use emporium_infra::accounts::ClaimKind;
-
-use crate::state::WriteState;
+use emporium_infra::accounts::{AccountStore, AccountStoreError, ClaimKind};
 
 /// Longest Stripe object id accepted (Stripe's are far shorter).
 const MAX_EVENT_ID_LEN: usize = 255;
@@ -22,18 +19,20 @@ pub(super) fn is_event_id(id: &str) -> bool {
 }
 
 /// What was done with `event_id` the first time, if it was handled before.
-pub(super) async fn handled_before(state: &WriteState, event_id: &str) -> Result<Option<String>, ApiError> {
-    state.accounts.unique_owner(ClaimKind::StripeEvent, event_id).await.map_err(|error| ApiError::internal(&error))
+pub(super) async fn handled_before(
+    accounts: &dyn AccountStore,
+    event_id: &str,
+) -> Result<Option<String>, AccountStoreError> {
+    accounts.unique_owner(ClaimKind::StripeEvent, event_id).await
 }
 
 /// Records that `event_id` was handled, and how; a second record keeps the first.
-pub(super) async fn remember(state: &WriteState, event_id: &str, outcome: &str) -> Result<(), ApiError> {
-    state
-        .accounts
-        .claim_unique(ClaimKind::StripeEvent, event_id, outcome)
-        .await
-        .map(drop)
-        .map_err(|error| ApiError::internal(&error))
+pub(super) async fn remember(
+    accounts: &dyn AccountStore,
+    event_id: &str,
+    outcome: &str,
+) -> Result<(), AccountStoreError> {
+    accounts.claim_unique(ClaimKind::StripeEvent, event_id, outcome).await.map(drop)
 }
 
 #[cfg(test)]

@@ -17,60 +17,53 @@
 //! acknowledged and logged, since retrying would not change it.
 
 use chrono::Utc;
-use emporium_api_kit::ErrorCode;
-use emporium_api_kit::{ApiError, RequestContext};
 use emporium_domain::ids::PaymentId;
 use emporium_domain::payment::{Payment, PaymentAttempt, PaymentStatus};
+use emporium_infra::event_store::EventMetadata;
 use emporium_infra::payments::stripe_charge::{StripeCharge, parse_stripe_charge};
 use emporium_infra::payments::webhook::StripeEvent;
 
-use super::answers::{WebhookHandled, WebhookOutcome};
-use super::refusals::event_refused;
-use crate::errors::command_error;
-use crate::payments::record_refund::{ProviderRefund, record_refund};
-use crate::state::WriteState;
-
-/// The actor the webhook's commands are recorded under.
-const ACTOR: &str = "webhook:stripe";
+use super::{Handled, Outcome, WebhookRefusal};
+use crate::CommandHandler;
+use crate::refunds::{ProviderRefund, record_refund};
 
 /// Records what a refunded charge reports that Emporium has not recorded yet (the
 /// endpoint's span names the event).
 pub(super) async fn charge_refunded(
-    state: &WriteState,
-    context: &RequestContext,
+    commands: &CommandHandler,
+    metadata: &EventMetadata,
     event: &StripeEvent,
     event_id: &str,
     payload: &[u8],
-) -> Result<WebhookHandled, ApiError> {
-    let charge = parse_stripe_charge(payload).map_err(event_refused)?;
+) -> Result<Handled, WebhookRefusal> {
+    let charge = parse_stripe_charge(payload)?;
     let ignore = |detail: String| {
         tracing::warn!(charge = %charge.id, %detail, "a refunded charge was not recorded");
-        WebhookHandled::new(event, WebhookOutcome::Ignored, detail)
+        Handled::new(event, Outcome::Ignored, detail)
     };
     let Some(reference) = charge.payment_reference.as_deref() else {
         // Another integration's charge on the same Stripe account: not worth a warning.
         tracing::info!(charge = %charge.id, "a refunded charge names no Emporium payment");
         let detail = format!("charge {} names no Emporium payment", charge.id);
-        return Ok(WebhookHandled::new(event, WebhookOutcome::Ignored, detail));
+        return Ok(Handled::new(event, Outcome::Ignored, detail));
     };
     let Ok(payment_id) = reference.parse::<PaymentId>() else {
         return Ok(ignore(format!("charge {} names no valid Emporium payment id", charge.id)));
     };
-    let (state_of_payment, _, _) =
-        state.commands.load::<Payment>(&payment_id.to_string()).await.map_err(command_error)?;
+    let (state_of_payment, _, _) = commands.load::<Payment>(&payment_id.to_string()).await?;
     let Some(payment) = state_of_payment.payment() else {
         return Ok(ignore(format!("no payment {payment_id}")).about(payment_id));
     };
     if let Some(refusal) = cannot_record(payment, &charge)? {
         return Ok(ignore(refusal).about(payment_id));
     }
-    let unrecorded = charge.amount_refunded.saturating_sub(&payment.refunded).map_err(|e| ApiError::internal(&e))?;
+    let unrecorded = charge.amount_refunded.saturating_sub(&payment.refunded)?;
     if unrecorded.is_zero() {
         let detail = format!("the {} refunded is already recorded", charge.amount_refunded);
-        return Ok(WebhookHandled::new(event, WebhookOutcome::AlreadyRecorded, detail).about(payment_id));
+        return Ok(Handled::new(event, Outcome::AlreadyRecorded, detail).about(payment_id));
     }
-    let refundable = payment.captured.saturating_sub(&payment.refunded).map_err(|e| ApiError::internal(&e))?;
-    let amount = unrecorded.min(&refundable).map_err(|e| ApiError::internal(&e))?;
+    let refundable = payment.captured.saturating_sub(&payment.refunded)?;
+    let amount = unrecorded.min(&refundable)?;
     if amount.is_zero() {
         return Ok(ignore(format!("payment {payment_id} has nothing left to refund")).about(payment_id));
     }
@@ -83,23 +76,21 @@ pub(super) async fn charge_refunded(
         at: Utc::now(),
         key: format!("stripe-event:{event_id}"),
     };
-    let position = record_refund(state, context, ACTOR, payment, &refund).await?;
+    let position = record_refund(commands, metadata, payment, &refund).await?;
     tracing::info!(%payment_id, %amount, charge = %charge.id, "recorded a refund made at stripe");
     let detail = format!("recorded a refund of {amount} made at Stripe");
-    Ok(WebhookHandled::new(event, WebhookOutcome::RefundRecorded, detail)
-        .about(payment_id)
-        .with_refund(&amount, position))
+    Ok(Handled {
+        refund: Some((amount, position)),
+        ..Handled::new(event, Outcome::RefundRecorded, detail).about(payment_id)
+    })
 }
 
-/// Why the charge cannot be recorded on `payment` (`Some`), or a 409 when it may be
-/// able to later.
-fn cannot_record(payment: &PaymentAttempt, charge: &StripeCharge) -> Result<Option<String>, ApiError> {
+/// Why the charge cannot be recorded on `payment` (`Some`), or a refusal when it
+/// may be able to later.
+fn cannot_record(payment: &PaymentAttempt, charge: &StripeCharge) -> Result<Option<String>, WebhookRefusal> {
     match payment.status {
         PaymentStatus::Requested | PaymentStatus::Authorized => {
-            return Err(ApiError::new(
-                ErrorCode::WebhookPaymentNotCaptured,
-                format!("payment {} is not recorded as captured yet; retry later", payment.payment_id),
-            ));
+            return Err(WebhookRefusal::PaymentNotCaptured(payment.payment_id));
         }
         PaymentStatus::Failed => return Ok(Some(format!("payment {} failed", payment.payment_id))),
         PaymentStatus::Captured | PaymentStatus::PartiallyRefunded | PaymentStatus::Refunded => {}

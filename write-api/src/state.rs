@@ -7,6 +7,7 @@ use axum::extract::FromRef;
 use emporium_api_kit::token::TokenKeys;
 use emporium_commands::CommandHandler;
 use emporium_commands::accounts::{AccountPorts, LinkSettings, Links};
+use emporium_commands::wallet::WalletPorts;
 use emporium_infra::accounts::AccountStore;
 use emporium_infra::mailer::Mailer;
 use emporium_infra::payments::PaymentGateway;
@@ -70,6 +71,11 @@ impl WriteState {
         let links =
             Links { accounts: self.accounts.as_ref(), mailer: self.mailer.as_ref(), settings: &self.auth.links };
         AccountPorts { commands: &self.commands, links }
+    }
+
+    /// What the saved-payment-method use cases need, from this state.
+    pub fn wallet_ports(&self) -> WalletPorts<'_> {
+        WalletPorts { commands: &self.commands, accounts: self.accounts.as_ref(), gateway: self.gateway.as_ref() }
     }
 }
 

@@ -3,7 +3,8 @@
 
 use emporium_api_kit::ApiError;
 use emporium_api_kit::ErrorCode;
-use emporium_domain::ids::{OrderId, PaymentId, PaymentMethodId};
+use emporium_commands::wallet::MethodChoice;
+use emporium_domain::ids::{OrderId, PaymentId};
 use emporium_domain::money::{Currency, MAX_AMOUNT_MINOR, Money};
 use emporium_domain::payment::{MethodToken, looks_like_card_number};
 use serde::Deserialize;
@@ -74,15 +75,6 @@ impl TryFrom<SaveMethodRequest> for NewMethod {
         let token = token(&mut problems, "token", &body.token, MAX_TOKEN_CHARS);
         problems.finish(|| Some(NewMethod { token: token? }))
     }
-}
-
-/// How an order is to be paid.
-#[derive(Debug, Clone)]
-pub enum MethodChoice {
-    /// One of the caller's saved methods.
-    Saved(PaymentMethodId),
-    /// A provider token given directly.
-    Token(MethodToken),
 }
 
 /// A checked request to pay an order.

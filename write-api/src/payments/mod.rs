@@ -23,7 +23,6 @@ pub mod process;
 pub(crate) mod record_refund;
 pub mod refund;
 pub mod refusals;
-pub mod tokens;
 pub mod webhooks;
 
 use axum::Router;

@@ -11,6 +11,7 @@ use chrono::Utc;
 use emporium_api_kit::ErrorCode;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Caller, Envelope, RequestContext};
+use emporium_commands::wallet;
 use emporium_domain::Decider;
 use emporium_domain::ids::{CustomerId, OrderId, PaymentMethodId};
 use emporium_domain::order::{Order, OrderCommand, OrderState, OrderStatus};
@@ -18,8 +19,7 @@ use uuid::Uuid;
 
 use super::answers::PaymentAccepted;
 use super::input::{PayOrder, ProcessPaymentRequest};
-use super::refusals::{order_command_error, order_refusal};
-use super::tokens::method_for_order;
+use super::refusals::{order_command_error, order_refusal, wallet_error};
 use crate::command::run;
 use crate::state::WriteState;
 
@@ -71,7 +71,9 @@ pub async fn process_payment(
     // The order's own rules first (status, deadline), before any token is kept.
     Order::decide(&order, &change(PaymentMethodId::from_uuid(Uuid::nil()))).map_err(|e| order_refusal(&e))?;
     let customer_id = CustomerId::from_uuid(caller.customer_id);
-    let method_id = method_for_order(&state, customer_id, &request.method).await?;
+    let method_id = wallet::method_for_order(state.wallet_ports(), customer_id, &request.method)
+        .await
+        .map_err(|e| wallet_error("payment_method", e))?;
     let outcome =
         run::<Order>(&state, &context, &caller.actor(), request.order_id.to_string(), change(method_id), None)
             .await

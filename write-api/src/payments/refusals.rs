@@ -5,13 +5,14 @@
 use emporium_api_kit::ApiError;
 use emporium_api_kit::ErrorCode;
 use emporium_commands::CommandError;
+use emporium_commands::wallet::WalletUseError;
 use emporium_domain::money::MoneyError;
 use emporium_domain::order::OrderError;
 use emporium_domain::payment::{PaymentError, WalletError};
 use emporium_domain::values::ValueError;
 use emporium_infra::payments::GatewayError;
 
-use crate::errors::DomainRefusal;
+use crate::errors::{DomainRefusal, command_error};
 
 /// The field a value error names, as the payment endpoints call it.
 fn value_field(error: &ValueError) -> &'static str {
@@ -93,6 +94,19 @@ pub(crate) fn method_refused(field: &str, error: GatewayError) -> ApiError {
         GatewayError::Declined { reason } => {
             ApiError::field(field, ErrorCode::PaymentDeclined, format!("the payment method was declined: {reason}"))
         }
+    }
+}
+
+/// A saved-payment-method use case's failure; `field` is the request field that
+/// carried the method.
+pub(crate) fn wallet_error(field: &str, error: WalletUseError) -> ApiError {
+    match error {
+        WalletUseError::Gateway(refused) => method_refused(field, refused),
+        WalletUseError::MethodNotFound => {
+            ApiError::field(field, ErrorCode::PaymentMethodNotFound, "no saved payment method of yours has this id")
+        }
+        WalletUseError::Command(command) => command_error(command),
+        other => ApiError::internal(&other),
     }
 }
 

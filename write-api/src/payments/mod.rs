@@ -1,26 +1,21 @@
 //! The payment write endpoints: saving payment methods, paying an order that awaits
-//! payment, and refunds (Admin/Manager).
+//! payment, refunds (Admin/Manager), and Stripe's webhook. The work is the use cases
+//! in `commands` (`wallet`, `refunds`, `stripe_webhook`); these modules check
+//! bodies, run them and answer.
 //!
 //! Provider tokens never enter the event log: the gateway checks a token and tells
 //! its brand and last four digits, the account store keeps the token under a method
-//! id ([`tokens`]), and events carry the id or the token's fingerprint. Charging is
-//! the checkout saga's work: paying an order records the method on it and answers
-//! 202.
+//! id, and events carry the id or the token's fingerprint. Charging is the checkout
+//! saga's work: paying an order records the method on it and answers 202.
 //!
-//! Stripe reports refunds made outside Emporium (its Dashboard) through a signed
-//! webhook, which records them like a staff refund ([`webhooks`]).
-//!
-//! Layout: [`methods`] (save a method), [`process`] (pay an order), [`refund`];
-//! [`record_refund`] (a provider's refund onto the payment and order, shared by the
-//! refund endpoint and the webhook); [`webhooks`] (Stripe's deliveries);
-//! [`input`] (request bodies), [`answers`] (response shapes), [`tokens`] (tokens
-//! outside the log), [`refusals`] (payment, wallet and provider errors as HTTP).
+//! Layout: [`methods`] (save a method), [`process`] (pay an order), [`refund`],
+//! [`webhooks`] (Stripe's deliveries); [`input`] (request bodies), [`answers`]
+//! (response shapes), [`refusals`] (payment, wallet and provider errors as HTTP).
 
 pub mod answers;
 pub mod input;
 pub mod methods;
 pub mod process;
-pub(crate) mod record_refund;
 pub mod refund;
 pub mod refusals;
 pub mod webhooks;

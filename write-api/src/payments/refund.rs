@@ -1,33 +1,29 @@
-//! Refunding a captured payment (Admin/Manager): the provider gives the money back
-//! first, then the payment and its order record the refund ([`record_refund`]).
-//!
-//! The provider call and both commands share one key derived from the payment id
-//! and a fresh refund id, so a retried step never refunds twice.
+//! `POST /api/v1/payments/refund` (Admin/Manager): the body checked against the
+//! payment's currency, the use case run (`emporium_commands::refunds::refund_payment`:
+//! the provider refunds, then the payment and its order record it), the payment
+//! answered as it now stands.
 
 use axum::extract::State;
 use axum::response::Response;
-use chrono::Utc;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Envelope, RequestContext};
-use emporium_domain::ids::PaymentId;
-use emporium_domain::money::Money;
-use emporium_domain::payment::{Payment, PaymentAttempt, PaymentCommand, PaymentError, PaymentState};
-use uuid::Uuid;
+use emporium_commands::refunds::{self, RefundError};
 
 use super::answers::{PaymentAfterRefund, PaymentMoney, RefundGiven};
 use super::input::{NewRefund, RefundRequest};
-use super::record_refund::{ProviderRefund, record_refund};
 use super::refusals::refund_refused;
-use crate::catalog::precheck::precheck;
 use crate::catalog::staff::Staff;
 use crate::errors::{command_error, domain_error};
 use crate::state::WriteState;
 
-/// The payment as the event log has it, or 404.
-async fn payment(state: &WriteState, payment_id: PaymentId) -> Result<PaymentAttempt, ApiError> {
-    let (payment, _, _) = state.commands.load::<Payment>(&payment_id.to_string()).await.map_err(command_error)?;
-    payment.payment().cloned().ok_or_else(|| domain_error(&PaymentError::NotFound))
+/// A refund that was not given, as an API error.
+fn refund_error(error: RefundError) -> ApiError {
+    match error {
+        RefundError::Refused(refusal) => domain_error(&refusal),
+        RefundError::Gateway(refused) => refund_refused(refused),
+        RefundError::Command(command) => command_error(command),
+    }
 }
 
 /// Refunds part or all of a captured payment.
@@ -56,24 +52,17 @@ pub async fn refund_payment(
     ApiJson(body): ApiJson<RefundRequest>,
 ) -> Result<Response, ApiError> {
     let request = NewRefund::try_from(body)?;
-    let payment_id = request.payment_id;
-    let before = payment(&state, payment_id).await?;
+    let before = refunds::payment(&state.commands, request.payment_id).await.map_err(refund_error)?;
     let asked = request.amount.map(|a| a.in_currency(before.amount.currency())).transpose()?;
-    let refund_id = Uuid::now_v7().to_string();
-    let at = Utc::now();
-    let refund =
-        |amount: Option<Money>| PaymentCommand::Refund { payment_id, refund_id: refund_id.clone(), amount, at };
-    precheck::<Payment>(&PaymentState::Present(before.clone()), &refund(asked))?;
-    let amount = match asked {
-        Some(amount) => amount,
-        None => before.captured.checked_sub(&before.refunded).map_err(|e| domain_error(&PaymentError::from(e)))?,
+    let metadata = context.metadata(caller.actor());
+    let given = refunds::refund_payment(&state.commands, state.gateway.as_ref(), &before, asked, &metadata)
+        .await
+        .map_err(refund_error)?;
+    let position = given.position;
+    let answer = RefundGiven {
+        id: given.refund_id,
+        provider_refund_id: given.provider_refund_id,
+        amount: PaymentMoney::of(&given.amount),
     };
-    let reference = before.provider_reference.clone().ok_or_else(|| domain_error(&PaymentError::NotCaptured))?;
-    let key = format!("refund:{payment_id}:{refund_id}");
-    let receipt = state.gateway.refund(&key, &reference, &amount).await.map_err(refund_refused)?;
-    let made = ProviderRefund { refund_id: refund_id.clone(), amount, at, key };
-    let position = record_refund(&state, &context, &caller.actor(), &before, &made).await?;
-    let after = payment(&state, payment_id).await?;
-    let given = RefundGiven { id: refund_id, provider_refund_id: receipt.refund_id, amount: PaymentMoney::of(&amount) };
-    Ok(with_position(ok(PaymentAfterRefund::new(&after, given, position)), position))
+    Ok(with_position(ok(PaymentAfterRefund::new(&given.payment, answer, position)), position))
 }

@@ -26,7 +26,38 @@ impl Currency {
         // The constructor only admits ASCII letters.
         std::str::from_utf8(&self.0).unwrap_or("XXX")
     }
+
+    /// Decimals of its minor unit (the ISO 4217 exponent): 0 for JPY, 3 for KWD,
+    /// 2 for the rest.
+    pub fn decimals(&self) -> u32 {
+        if NO_DECIMALS.contains(&self.as_str()) {
+            0
+        } else if THREE_DECIMALS.contains(&self.as_str()) {
+            3
+        } else {
+            2
+        }
+    }
+
+    /// `minor` units of this currency in major units with its decimals, without the
+    /// code: `1999` USD is `19.99`, `500` JPY is `500`, `1234` KWD is `1.234`.
+    pub fn major_units(&self, minor: i64) -> String {
+        let places = self.decimals();
+        let sign = if minor < 0 { "-" } else { "" };
+        let magnitude = minor.unsigned_abs();
+        if places == 0 {
+            return format!("{sign}{magnitude}");
+        }
+        let unit = 10u64.pow(places);
+        format!("{sign}{}.{:0width$}", magnitude / unit, magnitude % unit, width = places as usize)
+    }
 }
+
+/// Currencies without minor units (ISO 4217 exponent 0).
+const NO_DECIMALS: [&str; 16] =
+    ["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"];
+/// Currencies with three decimals.
+const THREE_DECIMALS: [&str; 7] = ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
 
 impl std::fmt::Display for Currency {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -168,7 +199,7 @@ impl Money {
 
 impl std::fmt::Display for Money {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}.{:02} {}", self.amount / 100, self.amount % 100, self.currency)
+        write!(f, "{} {}", self.currency.major_units(self.amount), self.currency)
     }
 }
 
@@ -203,6 +234,17 @@ mod tests {
         assert!(a.checked_sub(&Money::new(501, usd()).unwrap()).is_err());
         assert_eq!(a.checked_mul(3).unwrap().amount(), 1500);
         assert_eq!(a.saturating_sub(&Money::new(900, usd()).unwrap()).unwrap().amount(), 0);
+    }
+
+    #[test]
+    fn money_reads_in_major_units_with_the_currencys_decimals() {
+        let money = |amount, code| Money::new(amount, Currency::parse(code).unwrap()).unwrap();
+        assert_eq!(money(1999, "USD").to_string(), "19.99 USD");
+        assert_eq!(money(5, "EUR").to_string(), "0.05 EUR");
+        assert_eq!(money(0, "EUR").to_string(), "0.00 EUR");
+        assert_eq!(money(500, "JPY").to_string(), "500 JPY");
+        assert_eq!(money(1234, "KWD").to_string(), "1.234 KWD");
+        assert_eq!(Currency::parse("USD").unwrap().major_units(-250), "-2.50");
     }
 
     #[test]

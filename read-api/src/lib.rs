@@ -2,15 +2,21 @@
 //! the read models, each able to wait for the caller's own writes
 //! (`X-Emporium-Min-Position`); order status as Server-Sent Events.
 //!
-//! Layout: [`health`], [`state`], and one module per area with its own `router()`:
-//! [`users`], [`catalog`], [`cart`], [`orders`], [`payments`], [`notifications`].
+//! Layout: [`health`], [`state`], one module per area with its own `router()`:
+//! [`users`], [`catalog`], [`cart`], [`orders`], [`payments`], [`notifications`];
+//! and what every area shares: [`paging`] (page parameters and the page answered), `query_param` (checking
+//! query-string values) and `document` (reading a stored document as its
+//! projector's type, `emporium_projections::models`).
 
 pub mod cart;
 pub mod catalog;
+mod document;
 pub mod health;
 pub mod notifications;
 pub mod orders;
+pub mod paging;
 pub mod payments;
+mod query_param;
 pub mod state;
 pub mod users;
 

@@ -2,15 +2,8 @@
 //! event that caused it (and the order it concerns), with money already written for
 //! people.
 
-use emporium_domain::money::Money;
 use emporium_domain::notification::NotificationKind;
 use serde::Serialize;
-
-/// Currencies without minor units (ISO 4217 exponent 0).
-const NO_DECIMALS: [&str; 16] =
-    ["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF"];
-/// Currencies with three decimals.
-const THREE_DECIMALS: [&str; 7] = ["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"];
 
 /// One order line as the confirmation lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -122,41 +115,10 @@ impl Facts {
     }
 }
 
-/// Money for people: minor units with the currency's decimals and its code
-/// (`1999` USD is `19.99 USD`, `500` JPY is `500 JPY`).
-pub fn money_text(money: &Money) -> String {
-    let code = money.currency();
-    let places: u32 = if NO_DECIMALS.contains(&code.as_str()) {
-        0
-    } else if THREE_DECIMALS.contains(&code.as_str()) {
-        3
-    } else {
-        2
-    };
-    let sign = if money.amount() < 0 { "-" } else { "" };
-    let minor = money.amount().unsigned_abs();
-    if places == 0 {
-        return format!("{sign}{minor} {code}");
-    }
-    let unit = 10u64.pow(places);
-    format!("{sign}{}.{:0width$} {code}", minor / unit, minor % unit, width = places as usize)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use emporium_domain::money::Currency;
-
     use super::*;
-
-    #[test]
-    fn money_reads_in_major_units_with_the_currency() {
-        let money = |amount, code| Money::new(amount, Currency::parse(code).unwrap()).unwrap();
-        assert_eq!(money_text(&money(1999, "USD")), "19.99 USD");
-        assert_eq!(money_text(&money(5, "EUR")), "0.05 EUR");
-        assert_eq!(money_text(&money(500, "JPY")), "500 JPY");
-        assert_eq!(money_text(&money(1234, "KWD")), "1.234 KWD");
-    }
 
     #[test]
     fn a_campaign_body_splits_into_paragraphs_of_lines() {

@@ -29,7 +29,7 @@ use super::campaign::fan_out;
 use super::directory::{self, CustomerEntry};
 use super::dispatcher::caused_by;
 use super::error::DispatchError;
-use super::facts::{Facts, LineFacts, money_text};
+use super::facts::{Facts, LineFacts};
 use super::ids;
 use super::overlay::Overlay;
 use super::queue::{Draft, Work};
@@ -126,12 +126,12 @@ async fn on_order_event(
                         .map(|line| LineFacts {
                             name: line.name.clone(),
                             quantity: line.quantity,
-                            line_total: money_text(&line.line_total),
+                            line_total: line.line_total.to_string(),
                         })
                         .collect(),
-                    subtotal: money_text(&order.subtotal),
-                    discount: (!order.discount.is_zero()).then(|| money_text(&order.discount)),
-                    total: money_text(&order.total),
+                    subtotal: order.subtotal.to_string(),
+                    discount: (!order.discount.is_zero()).then(|| order.discount.to_string()),
+                    total: order.total.to_string(),
                 },
                 work,
             )
@@ -191,14 +191,14 @@ async fn about_order(
 }
 
 fn payment_facts(order_id: OrderId, amount: &Money) -> Facts {
-    Facts::PaymentConfirmation { order_id: order_id.to_string(), amount: money_text(amount) }
+    Facts::PaymentConfirmation { order_id: order_id.to_string(), amount: amount.to_string() }
 }
 
 fn refund_facts(order_id: OrderId, amount: &Money, total_refunded: &Money) -> Facts {
     Facts::Refund {
         order_id: order_id.to_string(),
-        amount: money_text(amount),
-        total_refunded: money_text(total_refunded),
+        amount: amount.to_string(),
+        total_refunded: total_refunded.to_string(),
     }
 }
 

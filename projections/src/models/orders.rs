@@ -84,44 +84,71 @@ fn order_id(event: &OrderEvent) -> OrderId {
     }
 }
 
-/// The stored order document, typed.
+/// The stored order document, typed: the one shape of the `orders` collection,
+/// written here and read by the read API.
 #[derive(Debug, Serialize, Deserialize)]
-struct OrderDoc {
-    id: OrderId,
-    customer_id: CustomerId,
-    status: OrderStatus,
-    status_history: Vec<StatusChange>,
-    lines: Vec<PricedOrderLine>,
-    coupon_code: Option<String>,
-    coupon: Option<OrderCoupon>,
-    subtotal: Money,
-    discount: Money,
-    total: Money,
-    shipping_address: ShippingAddress,
-    payment_method: String,
-    items_reserved: bool,
-    payment_id: Option<PaymentId>,
-    amount_paid: Money,
-    payment_failure_reason: Option<String>,
+pub struct OrderDoc {
+    /// The order (also the document key).
+    pub id: OrderId,
+    /// The buyer.
+    pub customer_id: CustomerId,
+    /// Where it stands now.
+    pub status: OrderStatus,
+    /// Every status it took, oldest first.
+    pub status_history: Vec<StatusChange>,
+    /// What was ordered, priced.
+    pub lines: Vec<PricedOrderLine>,
+    /// The coupon's code, or none.
+    pub coupon_code: Option<String>,
+    /// The coupon's terms, or none.
+    pub coupon: Option<OrderCoupon>,
+    /// Sum of the line totals.
+    pub subtotal: Money,
+    /// Taken off by the coupon.
+    pub discount: Money,
+    /// What is charged.
+    pub total: Money,
+    /// Where it goes.
+    pub shipping_address: ShippingAddress,
+    /// The saved method's id or the reference of the token it is paid with.
+    pub payment_method: String,
+    /// True once stock is reserved for every line.
+    pub items_reserved: bool,
+    /// The payment that paid it.
+    pub payment_id: Option<PaymentId>,
+    /// What was paid.
+    pub amount_paid: Money,
+    /// Why the last payment failed.
+    pub payment_failure_reason: Option<String>,
+    /// When an order awaiting payment is cancelled unless paid.
     #[serde(with = "fixed_time_opt")]
-    payment_deadline: Option<DateTime<Utc>>,
-    invoice_number: Option<u64>,
-    carrier: Option<String>,
-    tracking_number: Option<String>,
-    cancellation_reason: Option<String>,
-    refunded_amount: Money,
+    pub payment_deadline: Option<DateTime<Utc>>,
+    /// The invoice number, once confirmed.
+    pub invoice_number: Option<u64>,
+    /// The carrier, once shipped.
+    pub carrier: Option<String>,
+    /// The tracking number, once shipped.
+    pub tracking_number: Option<String>,
+    /// Why it was cancelled.
+    pub cancellation_reason: Option<String>,
+    /// What was refunded.
+    pub refunded_amount: Money,
+    /// When it was placed.
     #[serde(with = "fixed_time")]
-    created_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
     #[serde(with = "fixed_time")]
-    updated_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
 }
 
 /// One entry of the status history.
 #[derive(Debug, Serialize, Deserialize)]
-struct StatusChange {
-    status: OrderStatus,
+pub struct StatusChange {
+    /// The status taken.
+    pub status: OrderStatus,
+    /// When.
     #[serde(with = "fixed_time")]
-    at: DateTime<Utc>,
+    pub at: DateTime<Utc>,
 }
 
 impl OrderDoc {

@@ -30,9 +30,8 @@ use emporium_domain::payment::{
 use emporium_infra::event_store::RecordedEvent;
 use emporium_infra::read_store::DocWrite;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use super::render::{fixed_time, malformed};
+use super::render::{fixed_time, malformed, put};
 use crate::{Documents, ProjectionError, Projector, decode};
 
 /// Payment attempts, keyed by payment id.
@@ -309,11 +308,6 @@ async fn method_saved(saved: &PaymentMethodSaved, docs: &Documents) -> Result<Ve
         }
     }
     Ok(writes)
-}
-
-fn put<T: Serialize>(collection: &str, id: &str, doc: &T) -> Result<DocWrite, ProjectionError> {
-    let value: Value = serde_json::to_value(doc).map_err(|e| malformed(collection, id, e.to_string()))?;
-    Ok(DocWrite::put(collection, id, value))
 }
 
 #[cfg(test)]

@@ -1,16 +1,13 @@
-//! Shared shapes of read-model documents and the read-modify-write helper.
+//! Shared shapes of read-model documents and the typed read, write and
+//! read-modify-write helpers.
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use emporium_domain::money::Money;
 use emporium_infra::read_store::DocWrite;
-use serde_json::{Map, Value, json};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::{Documents, ProjectionError};
-
-/// Money as the API shows it: `{"amount": minor units, "currency": "EUR"}`.
-pub(crate) fn money(value: &Money) -> Value {
-    json!({ "amount": value.amount(), "currency": value.currency().as_str() })
-}
 
 /// A timestamp as fixed-width RFC 3339 in UTC with microseconds, so text order is
 /// time order.
@@ -18,22 +15,39 @@ pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-/// Reads a document, lets `change` edit its fields, and returns the put; `None`
-/// when the document does not exist.
-pub(crate) async fn modify(
+/// A stored document as its typed shape.
+pub(crate) fn parse<T: DeserializeOwned>(collection: &str, id: &str, doc: Value) -> Result<T, ProjectionError> {
+    serde_json::from_value(doc).map_err(|e| malformed(collection, id, e.to_string()))
+}
+
+/// The put of a typed document.
+pub(crate) fn put<T: Serialize>(collection: &str, id: &str, doc: &T) -> Result<DocWrite, ProjectionError> {
+    let value = serde_json::to_value(doc).map_err(|e| malformed(collection, id, e.to_string()))?;
+    Ok(DocWrite::put(collection, id, value))
+}
+
+/// One typed document, `None` when it does not exist.
+pub(crate) async fn load<T: DeserializeOwned>(
     docs: &Documents,
     collection: &str,
     id: &str,
-    change: impl FnOnce(&mut Map<String, Value>),
+) -> Result<Option<T>, ProjectionError> {
+    docs.get(collection, id).await?.map(|doc| parse(collection, id, doc)).transpose()
+}
+
+/// Reads a typed document, lets `change` edit it, and returns the put; `None` when
+/// the document does not exist.
+pub(crate) async fn modify<T: Serialize + DeserializeOwned>(
+    docs: &Documents,
+    collection: &str,
+    id: &str,
+    change: impl FnOnce(&mut T),
 ) -> Result<Option<DocWrite>, ProjectionError> {
-    let Some(mut doc) = docs.get(collection, id).await? else {
+    let Some(mut doc) = load::<T>(docs, collection, id).await? else {
         return Ok(None);
     };
-    let Some(fields) = doc.as_object_mut() else {
-        return Err(malformed(collection, id, "not a JSON object"));
-    };
-    change(fields);
-    Ok(Some(DocWrite::put(collection, id, doc)))
+    change(&mut doc);
+    put(collection, id, &doc).map(Some)
 }
 
 /// The error for a stored document that is not what its projector wrote.

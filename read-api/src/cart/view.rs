@@ -1,30 +1,16 @@
 //! The cart as `GET /api/v1/cart/{userId}` shows it, built from a `carts` document:
 //! the same shape the cart write endpoints answer with.
 
-use emporium_api_kit::ApiError;
-use serde::{Deserialize, Serialize};
+use emporium_api_kit::{ApiError, MoneyView};
+use emporium_projections::models::carts::{CARTS, CartDoc};
+use emporium_projections::models::timestamp;
+use serde::Serialize;
 use serde_json::Value;
 
-use emporium_domain::money::Money;
-use emporium_projections::models::carts::CartDoc;
-use emporium_projections::models::timestamp;
-
-use crate::catalog::views::MoneyView;
-
-/// The currency shown for the zero totals of an empty cart, which has no currency
-/// of its own until its first item.
-pub const EMPTY_CART_CURRENCY: &str = "USD";
-
-fn money(value: &Money) -> MoneyView {
-    MoneyView { amount: value.amount(), currency: value.currency().as_str().to_owned() }
-}
-
-fn zero() -> MoneyView {
-    MoneyView { amount: 0, currency: EMPTY_CART_CURRENCY.to_owned() }
-}
+use crate::document;
 
 /// One line of a cart.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CartItemView {
     /// The line's id: the `{itemId}` of `PUT`/`DELETE /api/v1/cart/items/{itemId}`.
     pub id: String,
@@ -73,9 +59,9 @@ impl CartView {
             customer_id: customer.to_owned(),
             items: Vec::new(),
             item_count: 0,
-            subtotal: zero(),
-            discount: zero(),
-            total: zero(),
+            subtotal: MoneyView::empty_cart(),
+            discount: MoneyView::empty_cart(),
+            total: MoneyView::empty_cart(),
             coupon_code: None,
             updated_at: None,
         }
@@ -83,10 +69,7 @@ impl CartView {
 
     /// The view of a `carts` document.
     pub fn from_doc(doc: Value) -> Result<Self, ApiError> {
-        let d: CartDoc = serde_json::from_value(doc).map_err(|error| {
-            tracing::error!(collection = "carts", %error, "read-model document has an unexpected shape");
-            ApiError::internal(&error)
-        })?;
+        let d: CartDoc = document::parse(CARTS, doc)?;
         let items = d
             .items
             .into_iter()
@@ -96,8 +79,8 @@ impl CartView {
                 sku: item.sku.as_str().to_owned(),
                 name: item.name,
                 quantity: item.quantity.get(),
-                unit_price: money(&item.unit_price),
-                line_total: money(&item.line_total),
+                unit_price: MoneyView::from(&item.unit_price),
+                line_total: MoneyView::from(&item.line_total),
             })
             .collect();
         Ok(Self {
@@ -105,9 +88,9 @@ impl CartView {
             customer_id: d.customer_id.to_string(),
             items,
             item_count: d.item_count,
-            subtotal: d.subtotal.as_ref().map_or_else(zero, money),
-            discount: d.discount.as_ref().map_or_else(zero, money),
-            total: d.total.as_ref().map_or_else(zero, money),
+            subtotal: d.subtotal.as_ref().map_or_else(MoneyView::empty_cart, MoneyView::from),
+            discount: d.discount.as_ref().map_or_else(MoneyView::empty_cart, MoneyView::from),
+            total: d.total.as_ref().map_or_else(MoneyView::empty_cart, MoneyView::from),
             coupon_code: d.coupon_code,
             updated_at: Some(timestamp(d.updated_at)),
         })

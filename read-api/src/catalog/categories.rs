@@ -12,8 +12,8 @@ use emporium_infra::read_store::{Query as StoreQuery, SortDirection};
 use emporium_projections::models::catalog::CATEGORIES;
 use serde::Deserialize;
 
-use super::params::{MAX_PAGE_SIZE, Paging};
-use super::views::{CategoryView, Listing};
+use super::views::CategoryView;
+use crate::paging::{Listing, MAX_PAGE_SIZE, Paging};
 use crate::state::ReadState;
 
 /// Paging of the category list.

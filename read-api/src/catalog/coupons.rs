@@ -15,8 +15,8 @@ use emporium_domain::ids::CouponId;
 use emporium_infra::codec::decode;
 use serde::Serialize;
 
-use super::views::MoneyView;
 use crate::state::ReadState;
+use emporium_api_kit::MoneyView;
 
 /// Events read per page while folding a coupon's stream.
 const PAGE: usize = 500;
@@ -54,11 +54,7 @@ impl CouponView {
     fn of(coupon: &CouponRecord) -> Self {
         let (kind, value, amount_off) = match coupon.discount() {
             Discount::Percent { percent } => ("percent", i64::from(percent), None),
-            Discount::Fixed { amount } => (
-                "fixed",
-                amount.amount(),
-                Some(MoneyView { amount: amount.amount(), currency: amount.currency().as_str().to_owned() }),
-            ),
+            Discount::Fixed { amount } => ("fixed", amount.amount(), Some(MoneyView::from(&amount))),
         };
         Self {
             id: coupon.id().to_string(),

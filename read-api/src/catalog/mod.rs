@@ -3,9 +3,10 @@
 //!
 //! Products and categories come from the catalog read model
 //! (`emporium_projections::models::catalog`) and honour `X-Emporium-Min-Position`;
-//! coupons are folded from their streams. Layout: [`params`] (query strings into
-//! read-store queries), [`views`] (response shapes), [`products`], [`categories`],
-//! [`coupons`].
+//! coupons are folded from their streams. Layout: [`params`] (product query strings
+//! into read-store queries), [`views`] (response shapes), [`products`],
+//! [`categories`], [`coupons`]. Paging and money are shared by every area:
+//! [`crate::paging`], [`crate::money_view`].
 
 pub mod categories;
 pub mod coupons;
@@ -40,7 +41,7 @@ pub fn router() -> Router<ReadState> {
         categories::get_category,
         coupons::get_coupon,
     ),
-    components(schemas(views::MoneyView, views::ProductView, views::CategoryView, coupons::CouponView)),
+    components(schemas(emporium_api_kit::MoneyView, views::ProductView, views::CategoryView, coupons::CouponView)),
     tags((name = "catalog", description = "Products, categories, stock and coupons"))
 )]
 pub struct CatalogApi;

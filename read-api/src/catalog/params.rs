@@ -9,12 +9,9 @@ use emporium_infra::read_store::{Query, SortDirection};
 use serde::Deserialize;
 use uuid::Uuid;
 
-/// Page size when none is asked for.
-pub const DEFAULT_PAGE_SIZE: u64 = 20;
-/// The largest page size.
-pub const MAX_PAGE_SIZE: u64 = 100;
-/// The highest page number accepted (keeps offsets far from overflow).
-pub const MAX_PAGE: u64 = 1_000_000;
+use crate::paging::{DEFAULT_PAGE_SIZE, Paging};
+use crate::query_param::bounded;
+
 /// Longest search text.
 pub const MAX_QUERY_CHARS: usize = 200;
 
@@ -45,29 +42,6 @@ pub struct ProductParams {
     /// Products per page, 1-100 (default 20).
     #[param(value_type = Option<u64>, minimum = 1, maximum = 100)]
     pub page_size: Option<String>,
-}
-
-/// A page request: 1-based page and its size.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Paging {
-    /// From 1.
-    pub page: u64,
-    /// 1 to [`MAX_PAGE_SIZE`].
-    pub page_size: u64,
-}
-
-impl Paging {
-    /// Documents to skip.
-    pub fn offset(&self) -> u64 {
-        (self.page - 1) * self.page_size
-    }
-
-    /// Checks `page` and `page_size`, recording problems.
-    pub fn parse(page: Option<&str>, page_size: Option<&str>, default_size: u64, errors: &mut Vec<FieldError>) -> Self {
-        let page = bounded(errors, "page", page, 1, MAX_PAGE).unwrap_or(1);
-        let page_size = bounded(errors, "page_size", page_size, 1, MAX_PAGE_SIZE).unwrap_or(default_size);
-        Self { page, page_size }
-    }
 }
 
 /// A checked product listing or search.
@@ -146,22 +120,6 @@ fn sort(raw: Option<&str>) -> Option<(&'static str, SortDirection)> {
         "name" => Some(("name", SortDirection::Asc)),
         "-name" => Some(("name", SortDirection::Desc)),
         _ => None,
-    }
-}
-
-/// An optional whole number within `min..=max`, or a recorded problem.
-fn bounded(errors: &mut Vec<FieldError>, field: &str, raw: Option<&str>, min: u64, max: u64) -> Option<u64> {
-    let raw = raw.map(str::trim).filter(|r| !r.is_empty())?;
-    match raw.parse::<u64>() {
-        Ok(value) if (min..=max).contains(&value) => Some(value),
-        _ => {
-            errors.push(FieldError::new(
-                field,
-                ErrorCode::ValidationOutOfRange,
-                format!("{field} must be a whole number from {min} to {max}"),
-            ));
-            None
-        }
     }
 }
 

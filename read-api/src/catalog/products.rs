@@ -12,7 +12,8 @@ use emporium_domain::ids::ProductId;
 use emporium_projections::models::catalog::PRODUCTS;
 
 use super::params::{ProductParams, ProductSearch};
-use super::views::{Listing, ProductView};
+use super::views::ProductView;
+use crate::paging::Listing;
 use crate::state::ReadState;
 
 /// Lists products, filtered, sorted and paged.

@@ -1,21 +1,14 @@
-//! What the catalog read endpoints answer: products, categories and pages of them,
-//! built from the catalog read model's documents.
+//! What the catalog read endpoints answer: products and categories, built from the
+//! catalog read model's documents ([`ProductDoc`], [`CategoryDoc`]).
 
 use emporium_api_kit::ApiError;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use emporium_projections::models::catalog::{CATEGORIES, CategoryDoc, PRODUCTS, ProductDoc};
+use emporium_projections::models::timestamp;
+use serde::Serialize;
 use serde_json::Value;
 
-use super::params::Paging;
-
-/// Money as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct MoneyView {
-    /// Minor units (cents).
-    pub amount: i64,
-    /// ISO 4217 code.
-    pub currency: String,
-}
+use crate::document;
+use emporium_api_kit::MoneyView;
 
 /// A product as shoppers see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -50,41 +43,16 @@ pub struct ProductView {
     pub updated_at: String,
 }
 
-/// The `products` document as the catalog projector writes it.
-#[derive(Debug, Deserialize)]
-struct ProductDoc {
-    id: String,
-    sku: String,
-    name: String,
-    #[serde(default)]
-    description: String,
-    price: MoneyView,
-    #[serde(default)]
-    category_id: Option<String>,
-    #[serde(default)]
-    category_name: Option<String>,
-    #[serde(default)]
-    images: Vec<String>,
-    #[serde(default)]
-    stock: u64,
-    #[serde(default)]
-    discontinued: bool,
-    #[serde(default)]
-    created_at: String,
-    #[serde(default)]
-    updated_at: String,
-}
-
 impl ProductView {
     /// The view of a `products` document.
     pub fn from_doc(doc: Value) -> Result<Self, ApiError> {
-        let d: ProductDoc = document("products", doc)?;
+        let d: ProductDoc = document::parse(PRODUCTS, doc)?;
         Ok(Self {
             id: d.id,
             sku: d.sku,
             name: d.name,
             description: d.description,
-            price: d.price,
+            price: MoneyView::from(&d.price),
             category: d.category_id.clone(),
             category_id: d.category_id,
             category_name: d.category_name,
@@ -92,71 +60,42 @@ impl ProductView {
             stock: d.stock,
             in_stock: d.stock > 0,
             discontinued: d.discontinued,
-            created_at: d.created_at,
-            updated_at: d.updated_at,
+            created_at: timestamp(d.created_at),
+            updated_at: timestamp(d.updated_at),
         })
     }
 }
 
 /// A category.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct CategoryView {
     /// The category's id.
     pub id: String,
     /// Display name.
     pub name: String,
     /// The parent category's id, or null for a top-level one.
-    #[serde(default)]
     pub parent_id: Option<String>,
+    // The timestamps are optional in the published OpenAPI document; they stay so.
     /// When it was created (RFC 3339, UTC).
-    #[serde(default)]
+    #[schema(required = false)]
     pub created_at: String,
     /// When it last changed (RFC 3339, UTC).
-    #[serde(default)]
+    #[schema(required = false)]
     pub updated_at: String,
 }
 
 impl CategoryView {
     /// The view of a `categories` document.
     pub fn from_doc(doc: Value) -> Result<Self, ApiError> {
-        document("categories", doc)
+        let d: CategoryDoc = document::parse(CATEGORIES, doc)?;
+        Ok(Self {
+            id: d.id,
+            name: d.name,
+            parent_id: d.parent_id,
+            created_at: timestamp(d.created_at),
+            updated_at: timestamp(d.updated_at),
+        })
     }
-}
-
-/// One page of a listing.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct Listing<T> {
-    /// This page's items.
-    pub items: Vec<T>,
-    /// How many items match in all.
-    pub total: u64,
-    /// This page's number, from 1.
-    pub page: u64,
-    /// The page size asked for.
-    pub page_size: u64,
-    /// How many pages there are (0 when nothing matches).
-    pub total_pages: u64,
-}
-
-impl<T> Listing<T> {
-    /// A page of `items` out of `total`.
-    pub fn new(items: Vec<T>, total: u64, paging: Paging) -> Self {
-        Self {
-            items,
-            total,
-            page: paging.page,
-            page_size: paging.page_size,
-            total_pages: total.div_ceil(paging.page_size),
-        }
-    }
-}
-
-/// A stored document as its typed shape; a mismatch is our fault, so a logged 500.
-fn document<T: DeserializeOwned>(collection: &str, doc: Value) -> Result<T, ApiError> {
-    serde_json::from_value(doc).map_err(|error| {
-        tracing::error!(collection, %error, "read-model document has an unexpected shape");
-        ApiError::internal(&error)
-    })
 }
 
 #[cfg(test)]
@@ -181,9 +120,13 @@ mod tests {
     }
 
     #[test]
-    fn pages_are_counted() {
-        let listing = Listing::new(vec![1, 2], 41, Paging { page: 1, page_size: 20 });
-        assert_eq!(listing.total_pages, 3);
-        assert_eq!(Listing::<u8>::new(vec![], 0, Paging { page: 1, page_size: 20 }).total_pages, 0);
+    fn a_category_document_becomes_a_view() {
+        let doc = json!({
+            "id": "c2", "name": "Tops", "parent_id": "c1",
+            "created_at": "2024-01-01T00:00:00.000000Z", "updated_at": "2024-01-02T00:00:00.000000Z"
+        });
+        let view = CategoryView::from_doc(doc).unwrap();
+        assert_eq!((view.name.as_str(), view.parent_id.as_deref()), ("Tops", Some("c1")));
+        assert_eq!(view.updated_at, "2024-01-02T00:00:00.000000Z");
     }
 }

@@ -16,8 +16,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::view::NotificationView;
-use crate::catalog::params::{DEFAULT_PAGE_SIZE, Paging};
-use crate::catalog::views::Listing;
+use crate::paging::{DEFAULT_PAGE_SIZE, Listing, Paging};
 use crate::state::ReadState;
 
 /// Every status a filter may name.

@@ -1,11 +1,16 @@
-//! A notification as the history shows it.
+//! A notification as the history shows it, built from a `notifications` document
+//! ([`NotificationDoc`], `emporium_projections::models::notifications`).
 
 use emporium_api_kit::ApiError;
-use serde::{Deserialize, Serialize};
+use emporium_projections::models::notifications::{DeliveryStep, NOTIFICATIONS, NotificationDoc};
+use emporium_projections::models::timestamp;
+use serde::Serialize;
 use serde_json::Value;
 
+use crate::document;
+
 /// One change of a notification's delivery.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DeliveryStepView {
     /// The status it took: `queued`, `sent`, `retrying`, `failed`, `gave_up`.
     pub status: String,
@@ -18,7 +23,7 @@ pub struct DeliveryStepView {
 }
 
 /// One notification sent (or being sent) to a customer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct NotificationView {
     /// The notification's id.
     pub id: String,
@@ -49,9 +54,59 @@ pub struct NotificationView {
 impl NotificationView {
     /// Reads a `notifications` document; a mismatch is our fault, so a logged 500.
     pub fn from_doc(doc: Value) -> Result<Self, ApiError> {
-        serde_json::from_value(doc).map_err(|error| {
-            tracing::error!(%error, "notifications document has an unexpected shape");
-            ApiError::internal(&error)
+        let d: NotificationDoc = document::parse(NOTIFICATIONS, doc)?;
+        Ok(Self {
+            id: d.id.to_string(),
+            kind: d.kind.as_str().to_owned(),
+            channel: d.channel.as_str().to_owned(),
+            subject: d.subject,
+            status: d.status.as_str().to_owned(),
+            attempts: d.attempts,
+            last_error: d.last_error,
+            next_attempt_at: d.next_attempt_at.map(timestamp),
+            created_at: timestamp(d.created_at),
+            sent_at: d.sent_at.map(timestamp),
+            history: d.history.iter().map(DeliveryStepView::from).collect(),
         })
+    }
+}
+
+impl From<&DeliveryStep> for DeliveryStepView {
+    fn from(step: &DeliveryStep) -> Self {
+        Self {
+            status: step.status.as_str().to_owned(),
+            attempt: step.attempt,
+            at: timestamp(step.at),
+            reason: step.reason.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notification_document_becomes_the_history_entry_without_internal_fields() {
+        let doc = serde_json::json!({
+            "id": "0196aaaa-0000-7000-8000-000000000001", "customer_id": "0196aaaa-0000-7000-8000-0000000000c1",
+            "kind": "order_confirmation", "channel": "email", "subject": "Your order", "status": "retrying",
+            "attempts": 1, "last_error": "connection refused", "next_attempt_at": "2025-01-01T00:01:00.000000Z",
+            "created_at": "2025-01-01T00:00:00.000000Z", "sent_at": null, "updated_at": "2025-01-01T00:00:30.000000Z",
+            "history": [
+                {"status": "queued", "attempt": 0, "at": "2025-01-01T00:00:00.000000Z", "reason": null},
+                {"status": "failed", "attempt": 1, "at": "2025-01-01T00:00:30.000000Z", "reason": "connection refused"},
+            ],
+        });
+        let view = NotificationView::from_doc(doc).unwrap();
+        assert_eq!(
+            (view.kind.as_str(), view.channel.as_str(), view.status.as_str()),
+            ("order_confirmation", "email", "retrying")
+        );
+        assert_eq!(view.next_attempt_at.as_deref(), Some("2025-01-01T00:01:00.000000Z"));
+        assert_eq!(view.history[1].reason.as_deref(), Some("connection refused"));
+        let json = serde_json::to_value(&view).unwrap();
+        assert!(json.get("customer_id").is_none() && json.get("updated_at").is_none());
     }
 }

@@ -22,9 +22,9 @@ use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
-use chrono::SecondsFormat;
 use emporium_api_kit::{ApiError, Caller, Envelope};
 use emporium_domain::ids::OrderId;
+use emporium_projections::models::timestamp;
 use futures::stream;
 use serde_json::json;
 use tokio::sync::watch;
@@ -104,7 +104,7 @@ fn status_event(order_id: OrderId, update: &StatusUpdate) -> Event {
     let data = json!({
         "order_id": order_id.to_string(),
         "status": update.status.as_str(),
-        "at": update.at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        "at": timestamp(update.at),
     });
     Event::default().event("status").id(update.version.to_string()).data(data.to_string())
 }

@@ -15,8 +15,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::view::OrderView;
-use crate::catalog::params::{DEFAULT_PAGE_SIZE, Paging};
-use crate::catalog::views::Listing;
+use crate::paging::{DEFAULT_PAGE_SIZE, Listing, Paging};
 use crate::state::ReadState;
 
 /// 404 `order.not_found`.

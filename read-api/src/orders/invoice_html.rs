@@ -7,7 +7,6 @@ use std::fmt::Write;
 use axum::response::Html;
 
 use super::invoice_view::InvoiceView;
-use super::money_format::display;
 pub use emporium_infra::html::escape;
 
 const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:48rem;margin:2rem auto;color:#222}\
@@ -30,8 +29,8 @@ pub fn render(invoice: &InvoiceView) -> Html<String> {
             e(&line.name),
             e(&line.sku),
             line.quantity,
-            e(&display(&line.unit_price)),
-            e(&display(&line.line_total)),
+            e(&line.unit_price.to_string()),
+            e(&line.line_total.to_string()),
         );
     }
     let line2 = address.line2.as_deref().map(|l| format!("{}<br>", e(l))).unwrap_or_default();
@@ -61,10 +60,10 @@ pub fn render(invoice: &InvoiceView) -> Html<String> {
         city = e(&address.city),
         country = e(&address.country),
         customer = e(&invoice.buyer.customer_id),
-        subtotal = e(&display(&invoice.subtotal)),
-        discount = e(&display(&invoice.discount)),
+        subtotal = e(&invoice.subtotal.to_string()),
+        discount = e(&invoice.discount.to_string()),
         currency = e(&invoice.currency),
-        total = e(&display(&invoice.total)),
+        total = e(&invoice.total.to_string()),
     );
     Html(page)
 }

@@ -6,7 +6,7 @@ use emporium_api_kit::ErrorCode;
 use serde::Serialize;
 
 use super::view::{AddressView, OrderLineView, OrderView};
-use crate::catalog::views::MoneyView;
+use emporium_api_kit::MoneyView;
 
 /// Who sells.
 pub const SELLER_NAME: &str = "Emporium";

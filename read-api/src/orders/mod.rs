@@ -5,7 +5,7 @@
 //! Orders come from the orders read model (`emporium_projections::models::orders`)
 //! and honour `X-Emporium-Min-Position`; the live feed follows the order's own event
 //! stream. Layout: [`view`] (the order's shape), [`get`] (by id, by customer),
-//! [`invoice`] with [`invoice_html`] and [`money_format`], [`events`] with [`follow`].
+//! [`invoice`] with [`invoice_view`] and [`invoice_html`], [`events`] with [`follow`].
 
 pub mod events;
 pub mod follow;
@@ -13,7 +13,6 @@ pub mod get;
 pub mod invoice;
 pub mod invoice_html;
 pub mod invoice_view;
-pub mod money_format;
 pub mod view;
 
 use axum::Router;

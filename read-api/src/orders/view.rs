@@ -1,14 +1,18 @@
 //! An order as the API shows it, built from an `orders` document
-//! (`emporium_projections::models::orders`).
+//! ([`OrderDoc`], `emporium_projections::models::orders`).
 
 use emporium_api_kit::ApiError;
-use serde::{Deserialize, Serialize};
+use emporium_domain::order::{PricedOrderLine, ShippingAddress};
+use emporium_projections::models::orders::{ORDERS, OrderDoc, StatusChange};
+use emporium_projections::models::timestamp;
+use serde::Serialize;
 use serde_json::Value;
 
-use crate::catalog::views::MoneyView;
+use crate::document;
+use emporium_api_kit::MoneyView;
 
 /// One line of an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct OrderLineView {
     /// The product.
     pub product_id: String,
@@ -25,14 +29,13 @@ pub struct OrderLineView {
 }
 
 /// Where an order goes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct AddressView {
     /// The recipient.
     pub name: String,
     /// Street and number.
     pub line1: String,
     /// Anything else, or null.
-    #[serde(default)]
     pub line2: Option<String>,
     /// City.
     pub city: String,
@@ -43,7 +46,7 @@ pub struct AddressView {
 }
 
 /// One step of an order's life.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct StatusChangeView {
     /// `pending`, `awaiting_payment`, `paid`, `confirmed`, `shipped`, `delivered`, `cancelled` or `refunded`.
     pub status: String,
@@ -52,7 +55,7 @@ pub struct StatusChangeView {
 }
 
 /// An order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct OrderView {
     /// The order's id.
     pub id: String,
@@ -65,7 +68,6 @@ pub struct OrderView {
     /// What was ordered.
     pub lines: Vec<OrderLineView>,
     /// The coupon used, or null.
-    #[serde(default)]
     pub coupon_code: Option<String>,
     /// Sum of the line totals.
     pub subtotal: MoneyView,
@@ -78,32 +80,26 @@ pub struct OrderView {
     /// The saved method's id or the reference of the token it is paid with (never a token or card number).
     pub payment_method: String,
     /// True once stock is reserved for every line.
-    #[serde(default)]
+    // Optional in the published OpenAPI document; it stays so.
+    #[schema(required = false)]
     pub items_reserved: bool,
     /// The payment that paid it, or null.
-    #[serde(default)]
     pub payment_id: Option<String>,
     /// What was paid.
     pub amount_paid: MoneyView,
     /// What was refunded.
     pub refunded_amount: MoneyView,
     /// Why the last payment failed, or null.
-    #[serde(default)]
     pub payment_failure_reason: Option<String>,
     /// When an order awaiting payment is cancelled unless paid, or null.
-    #[serde(default)]
     pub payment_deadline: Option<String>,
     /// The invoice number once confirmed, or null.
-    #[serde(default)]
     pub invoice_number: Option<u64>,
     /// The carrier once shipped, or null.
-    #[serde(default)]
     pub carrier: Option<String>,
     /// The tracking number once shipped, or null.
-    #[serde(default)]
     pub tracking_number: Option<String>,
     /// Why it was cancelled, or null.
-    #[serde(default)]
     pub cancellation_reason: Option<String>,
     /// When it was placed (RFC 3339, UTC).
     pub created_at: String,
@@ -112,17 +108,71 @@ pub struct OrderView {
 }
 
 impl OrderView {
-    /// The view of an `orders` document (extra fields are ignored).
+    /// The view of an `orders` document (internal fields are left out).
     pub fn from_doc(doc: Value) -> Result<Self, ApiError> {
-        serde_json::from_value(doc).map_err(|error| {
-            tracing::error!(collection = "orders", %error, "read-model document has an unexpected shape");
-            ApiError::internal(&error)
+        let d: OrderDoc = document::parse(ORDERS, doc)?;
+        Ok(Self {
+            id: d.id.to_string(),
+            customer_id: d.customer_id.to_string(),
+            status: d.status.as_str().to_owned(),
+            status_history: d.status_history.iter().map(StatusChangeView::from).collect(),
+            lines: d.lines.iter().map(OrderLineView::from).collect(),
+            coupon_code: d.coupon_code,
+            subtotal: MoneyView::from(&d.subtotal),
+            discount: MoneyView::from(&d.discount),
+            total: MoneyView::from(&d.total),
+            shipping_address: AddressView::from(d.shipping_address),
+            payment_method: d.payment_method,
+            items_reserved: d.items_reserved,
+            payment_id: d.payment_id.map(|id| id.to_string()),
+            amount_paid: MoneyView::from(&d.amount_paid),
+            refunded_amount: MoneyView::from(&d.refunded_amount),
+            payment_failure_reason: d.payment_failure_reason,
+            payment_deadline: d.payment_deadline.map(timestamp),
+            invoice_number: d.invoice_number,
+            carrier: d.carrier,
+            tracking_number: d.tracking_number,
+            cancellation_reason: d.cancellation_reason,
+            created_at: timestamp(d.created_at),
+            updated_at: timestamp(d.updated_at),
         })
     }
 
     /// When the order entered `status` last, if it ever did.
     pub fn entered(&self, status: &str) -> Option<&str> {
         self.status_history.iter().rev().find(|c| c.status == status).map(|c| c.at.as_str())
+    }
+}
+
+impl From<&PricedOrderLine> for OrderLineView {
+    fn from(line: &PricedOrderLine) -> Self {
+        Self {
+            product_id: line.product_id.to_string(),
+            sku: line.sku.as_str().to_owned(),
+            name: line.name.clone(),
+            quantity: line.quantity.get(),
+            unit_price: MoneyView::from(&line.unit_price),
+            line_total: MoneyView::from(&line.line_total),
+        }
+    }
+}
+
+impl From<ShippingAddress> for AddressView {
+    fn from(address: ShippingAddress) -> Self {
+        Self {
+            name: address.name,
+            line1: address.line1,
+            line2: address.line2,
+            city: address.city,
+            postal_code: address.postal_code,
+            country: address.country.as_str().to_owned(),
+        }
+    }
+}
+
+impl From<&StatusChange> for StatusChangeView {
+    fn from(change: &StatusChange) -> Self {
+        Self { status: change.status.as_str().to_owned(), at: timestamp(change.at) }
     }
 }
 
@@ -137,13 +187,13 @@ pub(crate) mod tests {
     pub(crate) fn order_doc(status: &str) -> Value {
         let money = |amount| json!({"amount": amount, "currency": "EUR"});
         json!({
-            "id": "o1", "customer_id": "c1", "status": status,
+            "id": "0196aaaa-0000-7000-8000-0000000000a1", "customer_id": "0196aaaa-0000-7000-8000-0000000000c1", "status": status,
             "status_history": [{"status": "pending", "at": "2025-03-01T10:00:00.000000Z"}, {"status": status, "at": "2025-03-01T10:05:00.000000Z"}],
-            "lines": [{"product_id": "p1", "sku": "TEE-1", "name": "Tee <b>bold</b>", "unit_price": money(1999), "quantity": 2, "line_total": money(3998)}],
+            "lines": [{"product_id": "0196aaaa-0000-7000-8000-0000000000b1", "sku": "TEE-1", "name": "Tee <b>bold</b>", "unit_price": money(1999), "quantity": 2, "line_total": money(3998)}],
             "coupon_code": "SAVE10", "coupon": {"code": "SAVE10", "discount": {"kind": "percent", "percent": 10}},
             "subtotal": money(3998), "discount": money(399), "total": money(3599),
             "shipping_address": {"name": "Ann & \"Co\"", "line1": "1 Main St", "line2": null, "city": "Berlin", "postal_code": "10115", "country": "DE"},
-            "payment_method": "0196aaaa-0000-7000-8000-000000000000", "items_reserved": true, "payment_id": "pay-1",
+            "payment_method": "0196aaaa-0000-7000-8000-000000000000", "items_reserved": true, "payment_id": "0196aaaa-0000-7000-8000-0000000000d1",
             "amount_paid": money(3599), "payment_failure_reason": null, "payment_deadline": null, "invoice_number": 42,
             "carrier": null, "tracking_number": null, "cancellation_reason": null, "refunded_amount": money(0),
             "created_at": "2025-03-01T10:00:00.000000Z", "updated_at": "2025-03-01T10:05:00.000000Z"

@@ -27,7 +27,7 @@ pub fn router() -> Router<ReadState> {
 #[openapi(
     paths(queries::get_payment, queries::get_order_payments, methods::list_methods),
     components(schemas(
-        views::PaymentMoney,
+        emporium_api_kit::MoneyView,
         views::MethodView,
         views::SavedMethodView,
         views::MethodList,

@@ -2,26 +2,15 @@
 //! `payment_methods` read models' documents (never a token or its fingerprint).
 
 use emporium_api_kit::ApiError;
-use emporium_domain::money::Money;
-use emporium_projections::models::payments::{HistoryEntry, PaymentDoc, PaymentMethodDoc, RefundEntry};
+use emporium_projections::models::payments::{
+    HistoryEntry, PAYMENT_METHODS, PAYMENTS, PaymentDoc, PaymentMethodDoc, RefundEntry,
+};
+use emporium_projections::models::timestamp;
 use serde::Serialize;
 use serde_json::Value;
 
-/// Money as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct PaymentMoney {
-    /// Minor units (cents).
-    pub amount: i64,
-    /// ISO 4217 code.
-    #[schema(example = "EUR")]
-    pub currency: String,
-}
-
-impl From<&Money> for PaymentMoney {
-    fn from(money: &Money) -> Self {
-        Self { amount: money.amount(), currency: money.currency().as_str().to_owned() }
-    }
-}
+use crate::document;
+use emporium_api_kit::MoneyView;
 
 /// A saved payment method as its owner sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -64,7 +53,7 @@ pub struct RefundView {
     /// The refund's id.
     pub id: String,
     /// How much.
-    pub amount: PaymentMoney,
+    pub amount: MoneyView,
     /// When (RFC 3339, UTC).
     pub at: String,
 }
@@ -78,7 +67,7 @@ pub struct PaymentStep {
     /// When (RFC 3339, UTC).
     pub at: String,
     /// The amount the step concerned, if any.
-    pub amount: Option<PaymentMoney>,
+    pub amount: Option<MoneyView>,
     /// Why, for a failure.
     pub reason: Option<String>,
 }
@@ -95,13 +84,13 @@ pub struct PaymentView {
     /// `requested`, `authorized`, `captured`, `failed`, `partially_refunded` or `refunded`.
     pub status: String,
     /// The amount asked.
-    pub amount: PaymentMoney,
+    pub amount: MoneyView,
     /// The amount the provider holds (zero until authorised).
-    pub authorized_amount: PaymentMoney,
+    pub authorized_amount: MoneyView,
     /// The amount taken (zero until captured).
-    pub captured_amount: PaymentMoney,
+    pub captured_amount: MoneyView,
     /// All refunds so far.
-    pub refunded_amount: PaymentMoney,
+    pub refunded_amount: MoneyView,
     /// The saved method paid with, when the token is one of the customer's saved methods.
     pub method: Option<MethodView>,
     /// The provider's id of the charge, once authorised.
@@ -128,14 +117,10 @@ pub struct OrderPayments {
     pub attempts: Vec<PaymentView>,
 }
 
-fn time(at: &chrono::DateTime<chrono::Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-}
-
 impl PaymentView {
     /// Reads a `payments` document.
     pub fn from_doc(doc: Value) -> Result<Self, ApiError> {
-        let doc: PaymentDoc = serde_json::from_value(doc).map_err(|e| ApiError::internal(&e))?;
+        let doc: PaymentDoc = document::parse(PAYMENTS, doc)?;
         Ok(Self::from(&doc))
     }
 
@@ -165,21 +150,21 @@ impl From<&PaymentDoc> for PaymentView {
             failure_reason: doc.failure_reason.clone(),
             refunds: doc.refunds.iter().map(refund).collect(),
             history: doc.history.iter().map(step).collect(),
-            created_at: time(&doc.created_at),
-            updated_at: time(&doc.updated_at),
+            created_at: timestamp(doc.created_at),
+            updated_at: timestamp(doc.updated_at),
         }
     }
 }
 
 fn refund(entry: &RefundEntry) -> RefundView {
-    RefundView { id: entry.refund_id.clone(), amount: (&entry.amount).into(), at: time(&entry.at) }
+    RefundView { id: entry.refund_id.clone(), amount: (&entry.amount).into(), at: timestamp(entry.at) }
 }
 
 fn step(entry: &HistoryEntry) -> PaymentStep {
     PaymentStep {
         status: entry.status.as_str().to_owned(),
-        at: time(&entry.at),
-        amount: entry.amount.as_ref().map(PaymentMoney::from),
+        at: timestamp(entry.at),
+        amount: entry.amount.as_ref().map(MoneyView::from),
         reason: entry.reason.clone(),
     }
 }
@@ -187,13 +172,13 @@ fn step(entry: &HistoryEntry) -> PaymentStep {
 impl SavedMethodView {
     /// Reads a `payment_methods` document.
     pub fn from_doc(doc: Value) -> Result<Self, ApiError> {
-        let doc: PaymentMethodDoc = serde_json::from_value(doc).map_err(|e| ApiError::internal(&e))?;
+        let doc: PaymentMethodDoc = document::parse(PAYMENT_METHODS, doc)?;
         Ok(Self {
             id: doc.id.to_string(),
             brand: doc.brand,
             last4: doc.last4,
             provider: doc.provider,
-            created_at: time(&doc.created_at),
+            created_at: timestamp(doc.created_at),
         })
     }
 }

@@ -12,14 +12,16 @@ use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::ok;
 use emporium_api_kit::position::MinPosition;
 use emporium_api_kit::{ApiError, Caller, Envelope};
-use emporium_projections::models::customers::CUSTOMERS;
-use serde::{Deserialize, Serialize};
+use emporium_projections::models::customers::{CUSTOMERS, CustomerDoc};
+use emporium_projections::models::timestamp;
+use serde::Serialize;
 use serde_json::Value;
 
+use crate::document;
 use crate::state::ReadState;
 
 /// A customer's profile.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Profile {
     /// The customer's id.
     pub id: String,
@@ -46,7 +48,19 @@ pub struct Profile {
 impl Profile {
     /// Reads a `customers` document.
     pub fn from_doc(doc: Value) -> Result<Self, ApiError> {
-        serde_json::from_value(doc).map_err(|e| ApiError::internal(&e))
+        let d: CustomerDoc = document::parse(CUSTOMERS, doc)?;
+        Ok(Self {
+            id: d.id.to_string(),
+            email: d.email,
+            name: d.name,
+            phone: d.phone,
+            marketing_opt_in: d.marketing_opt_in,
+            email_verified: d.email_verified,
+            roles: d.roles.iter().map(|role| role.as_str().to_owned()).collect(),
+            created_at: timestamp(d.created_at),
+            updated_at: timestamp(d.updated_at),
+            password_changed_at: d.password_changed_at.map(timestamp),
+        })
     }
 }
 

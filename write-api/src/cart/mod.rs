@@ -38,7 +38,7 @@ pub fn router() -> Router<WriteState> {
         input::AddItemRequest,
         input::ChangeQuantityRequest,
         input::ApplyCouponRequest,
-        view::MoneyView,
+        emporium_api_kit::MoneyView,
         view::CartItemView,
         view::CartView,
         view::CartWritten,

@@ -3,36 +3,10 @@
 //! domain's own `cart_totals`, plus the position of the write.
 
 use chrono::SecondsFormat;
-use emporium_api_kit::ApiError;
+use emporium_api_kit::{ApiError, MoneyView};
 use emporium_domain::cart::{CartState, OpenCart, cart_totals};
 use emporium_domain::ids::CustomerId;
-use emporium_domain::money::Money;
 use serde::Serialize;
-
-/// The currency shown for the zero totals of an empty cart, which has no currency
-/// of its own until its first item.
-pub const EMPTY_CART_CURRENCY: &str = "USD";
-
-/// Money as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct MoneyView {
-    /// Minor units (cents).
-    pub amount: i64,
-    /// ISO 4217 code.
-    pub currency: String,
-}
-
-impl From<Money> for MoneyView {
-    fn from(money: Money) -> Self {
-        Self { amount: money.amount(), currency: money.currency().as_str().to_owned() }
-    }
-}
-
-impl MoneyView {
-    fn zero() -> Self {
-        Self { amount: 0, currency: EMPTY_CART_CURRENCY.to_owned() }
-    }
-}
 
 /// One line of a cart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -92,9 +66,9 @@ impl CartView {
             customer_id: customer.to_string(),
             items: Vec::new(),
             item_count: 0,
-            subtotal: MoneyView::zero(),
-            discount: MoneyView::zero(),
-            total: MoneyView::zero(),
+            subtotal: MoneyView::empty_cart(),
+            discount: MoneyView::empty_cart(),
+            total: MoneyView::empty_cart(),
             coupon_code: None,
             updated_at: None,
         }
@@ -124,7 +98,7 @@ impl CartView {
             .collect();
         let (subtotal, discount, total) = match &totals {
             Some(t) => (t.subtotal.into(), t.discount.into(), t.total.into()),
-            None => (MoneyView::zero(), MoneyView::zero(), MoneyView::zero()),
+            None => (MoneyView::empty_cart(), MoneyView::empty_cart(), MoneyView::empty_cart()),
         };
         Ok(Self {
             id: cart.customer_id.to_string(),
@@ -161,7 +135,7 @@ mod tests {
     use emporium_domain::cart::{CartCoupon, CartLine};
     use emporium_domain::discount::Discount;
     use emporium_domain::ids::{CartId, CartLineId, ProductId};
-    use emporium_domain::money::Currency;
+    use emporium_domain::money::{Currency, Money};
     use emporium_domain::values::{Quantity, Sku};
     use uuid::Uuid;
 

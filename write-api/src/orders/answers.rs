@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::cart::view::MoneyView;
+use emporium_api_kit::MoneyView;
 
 /// An order placed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]

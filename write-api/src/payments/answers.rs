@@ -1,26 +1,9 @@
 //! What the payment write endpoints answer in `data`: what was written and the
 //! global position of the last event (send it as `X-Emporium-Min-Position`).
 
-use emporium_domain::money::Money;
+use emporium_api_kit::MoneyView;
 use emporium_domain::payment::PaymentAttempt;
 use serde::Serialize;
-
-/// Money as answers show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct PaymentMoney {
-    /// Minor units (cents).
-    pub amount: i64,
-    /// ISO 4217 code.
-    #[schema(example = "EUR")]
-    pub currency: String,
-}
-
-impl PaymentMoney {
-    /// The view of an amount.
-    pub fn of(money: &Money) -> Self {
-        Self { amount: money.amount(), currency: money.currency().as_str().to_owned() }
-    }
-}
 
 /// A saved payment method.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -63,11 +46,11 @@ pub struct PaymentAfterRefund {
     /// `partially_refunded` or `refunded`.
     pub status: String,
     /// The amount paid.
-    pub amount: PaymentMoney,
+    pub amount: MoneyView,
     /// The amount captured.
-    pub captured_amount: PaymentMoney,
+    pub captured_amount: MoneyView,
     /// All refunds so far.
-    pub refunded_amount: PaymentMoney,
+    pub refunded_amount: MoneyView,
     /// This refund.
     pub refund: RefundGiven,
     /// Global position of the last event written.
@@ -82,7 +65,7 @@ pub struct RefundGiven {
     /// The provider's id of the refund.
     pub provider_refund_id: String,
     /// How much.
-    pub amount: PaymentMoney,
+    pub amount: MoneyView,
 }
 
 impl PaymentAfterRefund {
@@ -93,9 +76,9 @@ impl PaymentAfterRefund {
             order_id: payment.order_id.to_string(),
             customer_id: payment.customer_id.to_string(),
             status: payment.status.as_str().to_owned(),
-            amount: PaymentMoney::of(&payment.amount),
-            captured_amount: PaymentMoney::of(&payment.captured),
-            refunded_amount: PaymentMoney::of(&payment.refunded),
+            amount: MoneyView::from(&payment.amount),
+            captured_amount: MoneyView::from(&payment.captured),
+            refunded_amount: MoneyView::from(&payment.refunded),
             refund,
             position,
         }

@@ -48,7 +48,7 @@ pub fn router() -> Router<WriteState> {
         input::ProcessPaymentRequest,
         input::RefundRequest,
         input::RefundAmount,
-        answers::PaymentMoney,
+        emporium_api_kit::MoneyView,
         answers::MethodSaved,
         answers::PaymentAccepted,
         answers::PaymentAfterRefund,

@@ -10,7 +10,9 @@ use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Envelope, RequestContext};
 use emporium_commands::refunds::{self, RefundError};
 
-use super::answers::{PaymentAfterRefund, PaymentMoney, RefundGiven};
+use emporium_api_kit::MoneyView;
+
+use super::answers::{PaymentAfterRefund, RefundGiven};
 use super::input::{NewRefund, RefundRequest};
 use super::refusals::refund_refused;
 use crate::catalog::staff::Staff;
@@ -62,7 +64,7 @@ pub async fn refund_payment(
     let answer = RefundGiven {
         id: given.refund_id,
         provider_refund_id: given.provider_refund_id,
-        amount: PaymentMoney::of(&given.amount),
+        amount: MoneyView::from(&given.amount),
     };
     Ok(with_position(ok(PaymentAfterRefund::new(&given.payment, answer, position)), position))
 }

@@ -5,7 +5,7 @@
 use emporium_commands::stripe_webhook::{Handled, Outcome};
 use serde::Serialize;
 
-use crate::payments::answers::PaymentMoney;
+use emporium_api_kit::MoneyView;
 
 /// What became of a delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -50,7 +50,7 @@ pub struct WebhookHandled {
     /// The Emporium payment the event is about, when it names one.
     pub payment_id: Option<String>,
     /// The refund recorded, for `refund_recorded`.
-    pub refund: Option<PaymentMoney>,
+    pub refund: Option<MoneyView>,
     /// Global position of the last event written, for `refund_recorded`.
     pub position: Option<u64>,
 }
@@ -63,7 +63,7 @@ impl From<Handled> for WebhookHandled {
             outcome: handled.outcome.into(),
             detail: handled.detail,
             payment_id: handled.payment_id.map(|id| id.to_string()),
-            refund: handled.refund.as_ref().map(|(amount, _)| PaymentMoney::of(amount)),
+            refund: handled.refund.as_ref().map(|(amount, _)| MoneyView::from(amount)),
             position: handled.refund.map(|(_, position)| position),
         }
     }

@@ -298,54 +298,26 @@ async fn category_name(docs: &Documents, category_id: &str) -> Result<Option<Str
 mod tests {
     use std::sync::Arc;
 
-    use chrono::{DateTime, TimeZone, Utc};
-    use emporium_domain::DomainEvent;
     use emporium_domain::category::{CategoryCreated, CategoryRenamed};
     use emporium_domain::ids::{CategoryId, ProductId};
     use emporium_domain::inventory::StockReceived;
-    use emporium_domain::money::{Currency, Money};
     use emporium_domain::product::{
         ProductCategoryAssigned, ProductCreated, ProductDetailsChanged, ProductDiscontinued, ProductPriceChanged,
     };
     use emporium_domain::values::{Quantity, Sku};
-    use emporium_infra::codec::encode;
     use emporium_infra::read_store::sqlite::SqliteReadStore;
     use uuid::Uuid;
 
     use super::*;
+    use crate::models::fixtures::{at, eur, recorded};
 
     const TEE: ProductId = ProductId::from_uuid(Uuid::from_u128(0x1));
     const MUG: ProductId = ProductId::from_uuid(Uuid::from_u128(0x2));
     const SHIRTS: CategoryId = CategoryId::from_uuid(Uuid::from_u128(0xC1));
     const TOPS: CategoryId = CategoryId::from_uuid(Uuid::from_u128(0xC2));
 
-    fn at(minute: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2025, 6, 1, 12, minute, 0).unwrap()
-    }
-
-    fn eur(amount: i64) -> Money {
-        Money::new(amount, Currency::parse("EUR").unwrap()).unwrap()
-    }
-
     fn sku(code: &str) -> Sku {
         Sku::parse(code).unwrap()
-    }
-
-    fn recorded<E: DomainEvent>(stream: String, event: &E) -> RecordedEvent {
-        let new = encode(event, Default::default()).unwrap();
-        RecordedEvent {
-            event_id: new.event_id,
-            stream_id: stream,
-            stream_version: 1,
-            global_position: 1,
-            event_type: new.event_type,
-            schema_version: new.schema_version,
-            data: new.data,
-            metadata: new.metadata,
-            recorded_at: at(0),
-            prev_hash: String::new(),
-            hash: String::new(),
-        }
     }
 
     fn product(event: ProductEvent) -> RecordedEvent {

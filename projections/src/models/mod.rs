@@ -15,6 +15,9 @@
 pub mod carts;
 pub mod catalog;
 pub mod customers;
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod fixtures;
 pub mod inventory;
 pub mod notifications;
 pub mod orders;

@@ -315,45 +315,17 @@ async fn method_saved(saved: &PaymentMethodSaved, docs: &Documents) -> Result<Ve
 mod tests {
     use std::sync::Arc;
 
-    use chrono::TimeZone;
-    use emporium_domain::DomainEvent;
-    use emporium_domain::money::Currency;
     use emporium_domain::payment::{MethodToken, PaymentCaptured, PaymentRefunded};
-    use emporium_infra::codec::encode;
     use emporium_infra::read_store::sqlite::SqliteReadStore;
     use uuid::Uuid;
 
     use super::*;
+    use crate::models::fixtures::{at, eur, recorded};
 
     const ANN: CustomerId = CustomerId::from_uuid(Uuid::from_u128(0xA1));
     const BOB: CustomerId = CustomerId::from_uuid(Uuid::from_u128(0xB0));
     const PAY: PaymentId = PaymentId::from_uuid(Uuid::from_u128(0x1));
     const VISA: PaymentMethodId = PaymentMethodId::from_uuid(Uuid::from_u128(0x2));
-
-    fn at(minute: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2025, 6, 1, 12, minute, 0).unwrap()
-    }
-
-    fn eur(amount: i64) -> Money {
-        Money::new(amount, Currency::parse("EUR").unwrap()).unwrap()
-    }
-
-    fn recorded<E: DomainEvent>(stream: String, event: &E) -> RecordedEvent {
-        let new = encode(event, Default::default()).unwrap();
-        RecordedEvent {
-            event_id: new.event_id,
-            stream_id: stream,
-            stream_version: 1,
-            global_position: 1,
-            event_type: new.event_type,
-            schema_version: new.schema_version,
-            data: new.data,
-            metadata: new.metadata,
-            recorded_at: at(0),
-            prev_hash: String::new(),
-            hash: String::new(),
-        }
-    }
 
     fn saved(customer_id: CustomerId, method_id: PaymentMethodId, token: &str) -> RecordedEvent {
         let event = WalletEvent::PaymentMethodSaved(PaymentMethodSaved {

@@ -28,6 +28,7 @@ pub mod sagas;
 pub mod state_cache;
 pub mod stock;
 pub mod stripe_webhook;
+pub mod unique;
 pub mod wallet;
 
 pub use error::CommandError;

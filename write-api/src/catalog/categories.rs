@@ -8,6 +8,7 @@ use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::created;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Envelope, RequestContext};
+use emporium_commands::unique::Claim;
 use emporium_domain::category::{Category, CategoryCommand, CategoryError, CategoryState};
 use emporium_domain::ids::CategoryId;
 use serde::Deserialize;
@@ -20,7 +21,7 @@ use super::staff::Staff;
 use crate::input::{Problems, id, text};
 use emporium_infra::accounts::ClaimKind;
 
-use super::unique::{Claim, claim};
+use super::claims::claim;
 use crate::command::run;
 use crate::errors::command_error;
 use crate::state::WriteState;

@@ -10,6 +10,7 @@ use emporium_api_kit::envelope::created;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Envelope, RequestContext};
 use emporium_commands::CommandError;
+use emporium_commands::unique::Claim;
 use emporium_domain::coupon::{Coupon, CouponCode, CouponCommand, CouponError, CouponState};
 use emporium_domain::discount::Discount;
 use emporium_domain::ids::CouponId;
@@ -23,7 +24,7 @@ use super::staff::Staff;
 use crate::input::Problems;
 use emporium_infra::accounts::ClaimKind;
 
-use super::unique::{Claim, claim};
+use super::claims::claim;
 use crate::command::run;
 use crate::errors::command_error;
 use crate::state::WriteState;

@@ -14,6 +14,7 @@
 
 pub mod answers;
 pub mod categories;
+pub mod claims;
 pub mod coupons;
 mod lookups;
 mod path_ids;
@@ -23,7 +24,6 @@ pub mod products;
 pub mod refusals;
 pub mod staff;
 pub mod stock;
-pub mod unique;
 
 use axum::Router;
 use axum::routing::{post, put};

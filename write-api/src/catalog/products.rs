@@ -9,6 +9,7 @@ use emporium_api_kit::envelope::{created, ok};
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Envelope, RequestContext};
 use emporium_commands::CommandError;
+use emporium_commands::unique::Claim;
 use emporium_domain::ids::ProductId;
 use emporium_domain::inventory::{Inventory, InventoryCommand};
 use emporium_domain::product::{Product, ProductCommand, ProductError, ProductState};
@@ -23,7 +24,7 @@ use super::product_input::{CreateProductRequest, NewProduct, ProductChanges, Upd
 use super::staff::Staff;
 use emporium_infra::accounts::ClaimKind;
 
-use super::unique::{Claim, claim};
+use super::claims::claim;
 use crate::command::run;
 use crate::errors::command_error;
 use crate::state::WriteState;

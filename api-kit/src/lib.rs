@@ -15,6 +15,7 @@
 //! - [`idempotency`]: replaying the first answer to a repeated `Idempotency-Key`.
 
 pub mod auth;
+pub mod cart_view;
 pub mod codes;
 pub mod context;
 pub mod envelope;

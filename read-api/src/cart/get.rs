@@ -10,8 +10,9 @@ use emporium_api_kit::{ApiError, Caller, Envelope};
 use emporium_projections::models::carts::CARTS;
 use uuid::Uuid;
 
-use super::view::CartView;
+use super::view;
 use crate::state::ReadState;
+use emporium_api_kit::cart_view::CartView;
 
 /// A customer's cart; an empty or never-used one answers with no items and zero totals.
 #[utoipa::path(
@@ -46,7 +47,7 @@ pub async fn get_cart(
     state.caught_up(min).await?;
     let doc = state.reads.get(CARTS, &customer).await.map_err(|e| ApiError::read_store(&e))?;
     let view = match doc {
-        Some(doc) => CartView::from_doc(doc)?,
+        Some(doc) => view::from_doc(doc)?,
         None => CartView::empty(&customer),
     };
     Ok(ok(view))

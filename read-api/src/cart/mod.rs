@@ -20,7 +20,7 @@ pub fn router() -> Router<ReadState> {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(get::get_cart),
-    components(schemas(view::CartView, view::CartItemView)),
+    components(schemas(emporium_api_kit::cart_view::CartView, emporium_api_kit::cart_view::CartItemView)),
     tags((name = "cart", description = "Each customer's shopping cart"))
 )]
 pub struct CartApi;

@@ -1,100 +1,41 @@
-//! The cart as `GET /api/v1/cart/{userId}` shows it, built from a `carts` document:
-//! the same shape the cart write endpoints answer with.
+//! The cart as `GET /api/v1/cart/{userId}` shows it ([`CartView`], shared with the
+//! cart write endpoints), built from a `carts` document.
 
+use emporium_api_kit::cart_view::{CartItemView, CartView};
 use emporium_api_kit::{ApiError, MoneyView};
 use emporium_projections::models::carts::{CARTS, CartDoc};
 use emporium_projections::models::timestamp;
-use serde::Serialize;
 use serde_json::Value;
 
 use crate::document;
 
-/// One line of a cart.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct CartItemView {
-    /// The line's id: the `{itemId}` of `PUT`/`DELETE /api/v1/cart/items/{itemId}`.
-    pub id: String,
-    /// The product.
-    pub product_id: String,
-    /// Its SKU.
-    pub sku: String,
-    /// Its name when added.
-    pub name: String,
-    /// Units.
-    pub quantity: u32,
-    /// Price per unit when added.
-    pub unit_price: MoneyView,
-    /// `unit_price * quantity`.
-    pub line_total: MoneyView,
-}
-
-/// A customer's cart with its prices worked out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct CartView {
-    /// The cart's id (the customer's id: one cart per customer).
-    pub id: String,
-    /// The owner.
-    pub customer_id: String,
-    /// The lines, in the order they were added.
-    pub items: Vec<CartItemView>,
-    /// Units over all lines.
-    pub item_count: u64,
-    /// Sum of the line totals.
-    pub subtotal: MoneyView,
-    /// Taken off by the coupon.
-    pub discount: MoneyView,
-    /// `subtotal - discount`: what checkout charges.
-    pub total: MoneyView,
-    /// The coupon applied, upper-cased, or null.
-    pub coupon_code: Option<String>,
-    /// When the cart last changed (RFC 3339, UTC), or null for a cart never used.
-    pub updated_at: Option<String>,
-}
-
-impl CartView {
-    /// An empty cart of `customer`, with zero totals.
-    pub fn empty(customer: &str) -> Self {
-        Self {
-            id: customer.to_owned(),
-            customer_id: customer.to_owned(),
-            items: Vec::new(),
-            item_count: 0,
-            subtotal: MoneyView::empty_cart(),
-            discount: MoneyView::empty_cart(),
-            total: MoneyView::empty_cart(),
-            coupon_code: None,
-            updated_at: None,
-        }
-    }
-
-    /// The view of a `carts` document.
-    pub fn from_doc(doc: Value) -> Result<Self, ApiError> {
-        let d: CartDoc = document::parse(CARTS, doc)?;
-        let items = d
-            .items
-            .into_iter()
-            .map(|item| CartItemView {
-                id: item.id.to_string(),
-                product_id: item.product_id.to_string(),
-                sku: item.sku.as_str().to_owned(),
-                name: item.name,
-                quantity: item.quantity.get(),
-                unit_price: MoneyView::from(&item.unit_price),
-                line_total: MoneyView::from(&item.line_total),
-            })
-            .collect();
-        Ok(Self {
-            id: d.customer_id.to_string(),
-            customer_id: d.customer_id.to_string(),
-            items,
-            item_count: d.item_count,
-            subtotal: d.subtotal.as_ref().map_or_else(MoneyView::empty_cart, MoneyView::from),
-            discount: d.discount.as_ref().map_or_else(MoneyView::empty_cart, MoneyView::from),
-            total: d.total.as_ref().map_or_else(MoneyView::empty_cart, MoneyView::from),
-            coupon_code: d.coupon_code,
-            updated_at: Some(timestamp(d.updated_at)),
+/// The view of a `carts` document.
+pub fn from_doc(doc: Value) -> Result<CartView, ApiError> {
+    let d: CartDoc = document::parse(CARTS, doc)?;
+    let items = d
+        .items
+        .into_iter()
+        .map(|item| CartItemView {
+            id: item.id.to_string(),
+            product_id: item.product_id.to_string(),
+            sku: item.sku.as_str().to_owned(),
+            name: item.name,
+            quantity: item.quantity.get(),
+            unit_price: MoneyView::from(&item.unit_price),
+            line_total: MoneyView::from(&item.line_total),
         })
-    }
+        .collect();
+    Ok(CartView {
+        id: d.customer_id.to_string(),
+        customer_id: d.customer_id.to_string(),
+        items,
+        item_count: d.item_count,
+        subtotal: d.subtotal.as_ref().map_or_else(MoneyView::empty_cart, MoneyView::from),
+        discount: d.discount.as_ref().map_or_else(MoneyView::empty_cart, MoneyView::from),
+        total: d.total.as_ref().map_or_else(MoneyView::empty_cart, MoneyView::from),
+        coupon_code: d.coupon_code,
+        updated_at: Some(timestamp(d.updated_at)),
+    })
 }
 
 #[cfg(test)]
@@ -117,7 +58,7 @@ mod tests {
             "item_count": 2, "subtotal": money(2000), "discount": money(200), "total": money(1800),
             "coupon_code": "SAVE10", "coupon": null, "last_order_id": null, "updated_at": "2025-01-01T00:00:00.000000Z"
         });
-        let view = CartView::from_doc(doc).unwrap();
+        let view = from_doc(doc).unwrap();
         assert_eq!((view.id.as_str(), view.items.len(), view.total.amount), (C1, 1, 1800));
         assert_eq!(view.items[0].line_total, MoneyView { amount: 2000, currency: "EUR".into() });
         assert_eq!(view.coupon_code.as_deref(), Some("SAVE10"));
@@ -127,7 +68,7 @@ mod tests {
     fn an_emptied_cart_shows_zero_totals() {
         let doc = json!({"id": C1, "customer_id": C1, "cart_id": C1, "items": [], "item_count": 0,
             "subtotal": null, "discount": null, "total": null, "coupon_code": null, "updated_at": "2025-01-01T00:00:00.000000Z"});
-        let view = CartView::from_doc(doc).unwrap();
+        let view = from_doc(doc).unwrap();
         assert_eq!((view.subtotal.amount, view.total.currency.as_str()), (0, "USD"));
         assert_eq!(CartView::empty("c2").total, view.total);
     }

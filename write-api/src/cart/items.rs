@@ -15,7 +15,7 @@ use emporium_domain::values::Quantity;
 use uuid::Uuid;
 
 use super::input::{AddItemRequest, ChangeQuantityRequest, MAX_LINE_QUANTITY, NewItem};
-use super::view::{CartView, CartWritten};
+use super::view::{CartWritten, from_state};
 use crate::command::run;
 use crate::errors::command_error;
 use crate::lookups::{load, product_on_sale, require_stock};
@@ -48,11 +48,7 @@ pub(crate) async fn written(
     position: u64,
 ) -> Result<CartWritten, ApiError> {
     let cart = load::<Cart>(state, &customer.to_string()).await?;
-    Ok(CartWritten {
-        cart: CartView::from_state(customer, &cart)?,
-        item_id: item_id.map(|id| id.to_string()),
-        position,
-    })
+    Ok(CartWritten { cart: from_state(customer, &cart)?, item_id: item_id.map(|id| id.to_string()), position })
 }
 
 /// Adds units of a product to the caller's cart.

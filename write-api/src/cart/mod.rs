@@ -39,8 +39,8 @@ pub fn router() -> Router<WriteState> {
         input::ChangeQuantityRequest,
         input::ApplyCouponRequest,
         emporium_api_kit::MoneyView,
-        view::CartItemView,
-        view::CartView,
+        emporium_api_kit::cart_view::CartItemView,
+        emporium_api_kit::cart_view::CartView,
         view::CartWritten,
     )),
     tags((name = "cart", description = "Each customer's shopping cart"))

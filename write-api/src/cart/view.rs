@@ -3,115 +3,53 @@
 //! domain's own `cart_totals`, plus the position of the write.
 
 use chrono::SecondsFormat;
+use emporium_api_kit::cart_view::{CartItemView, CartView};
 use emporium_api_kit::{ApiError, MoneyView};
 use emporium_domain::cart::{CartState, OpenCart, cart_totals};
 use emporium_domain::ids::CustomerId;
 use serde::Serialize;
 
-/// One line of a cart.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct CartItemView {
-    /// The line's id: the `{itemId}` of `PUT`/`DELETE /api/v1/cart/items/{itemId}`.
-    pub id: String,
-    /// The product.
-    pub product_id: String,
-    /// Its SKU.
-    pub sku: String,
-    /// Its name when added.
-    pub name: String,
-    /// Units.
-    pub quantity: u32,
-    /// Price per unit when added.
-    pub unit_price: MoneyView,
-    /// `unit_price * quantity`.
-    pub line_total: MoneyView,
+/// The cart of `customer` as its state says (empty when it never existed).
+pub fn from_state(customer: CustomerId, state: &CartState) -> Result<CartView, ApiError> {
+    match state.cart() {
+        Some(cart) => from_cart(cart),
+        None => Ok(CartView::empty(&customer.to_string())),
+    }
 }
 
-/// A customer's cart with its prices worked out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-pub struct CartView {
-    /// The cart's id (the customer's id: one cart per customer).
-    pub id: String,
-    /// The owner.
-    pub customer_id: String,
-    /// The lines, in the order they were added.
-    pub items: Vec<CartItemView>,
-    /// Units over all lines.
-    pub item_count: u64,
-    /// Sum of the line totals.
-    pub subtotal: MoneyView,
-    /// Taken off by the coupon.
-    pub discount: MoneyView,
-    /// `subtotal - discount`: what checkout charges.
-    pub total: MoneyView,
-    /// The coupon applied, upper-cased, or null.
-    pub coupon_code: Option<String>,
-    /// When the cart last changed (RFC 3339, UTC), or null for a cart never used.
-    pub updated_at: Option<String>,
-}
-
-impl CartView {
-    /// The cart of `customer` as its state says (empty when it never existed).
-    pub fn from_state(customer: CustomerId, state: &CartState) -> Result<Self, ApiError> {
-        match state.cart() {
-            Some(cart) => Self::from_cart(cart),
-            None => Ok(Self::empty(customer)),
-        }
-    }
-
-    /// An empty cart with zero totals.
-    pub fn empty(customer: CustomerId) -> Self {
-        Self {
-            id: customer.to_string(),
-            customer_id: customer.to_string(),
-            items: Vec::new(),
-            item_count: 0,
-            subtotal: MoneyView::empty_cart(),
-            discount: MoneyView::empty_cart(),
-            total: MoneyView::empty_cart(),
-            coupon_code: None,
-            updated_at: None,
-        }
-    }
-
-    /// A cart priced by the domain's `cart_totals`.
-    pub fn from_cart(cart: &OpenCart) -> Result<Self, ApiError> {
-        let totals = cart_totals(cart).map_err(|e| ApiError::internal(&e))?;
-        let items = cart
-            .lines
-            .iter()
-            .enumerate()
-            .map(|(index, line)| CartItemView {
-                id: line.line_id.to_string(),
-                product_id: line.product_id.to_string(),
-                sku: line.sku.as_str().to_owned(),
-                name: line.name.clone(),
-                quantity: line.quantity.get(),
-                unit_price: line.unit_price.into(),
-                // cart_totals lists one total per line, in line order.
-                line_total: totals
-                    .as_ref()
-                    .and_then(|t| t.lines.get(index))
-                    .map_or(line.unit_price, |l| l.total)
-                    .into(),
-            })
-            .collect();
-        let (subtotal, discount, total) = match &totals {
-            Some(t) => (t.subtotal.into(), t.discount.into(), t.total.into()),
-            None => (MoneyView::empty_cart(), MoneyView::empty_cart(), MoneyView::empty_cart()),
-        };
-        Ok(Self {
-            id: cart.customer_id.to_string(),
-            customer_id: cart.customer_id.to_string(),
-            items,
-            item_count: cart.lines.iter().map(|l| u64::from(l.quantity.get())).sum(),
-            subtotal,
-            discount,
-            total,
-            coupon_code: cart.coupon.as_ref().map(|c| c.code.clone()),
-            updated_at: Some(cart.updated_at.to_rfc3339_opts(SecondsFormat::Micros, true)),
+/// A cart priced by the domain's `cart_totals`.
+pub fn from_cart(cart: &OpenCart) -> Result<CartView, ApiError> {
+    let totals = cart_totals(cart).map_err(|e| ApiError::internal(&e))?;
+    let items = cart
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(index, line)| CartItemView {
+            id: line.line_id.to_string(),
+            product_id: line.product_id.to_string(),
+            sku: line.sku.as_str().to_owned(),
+            name: line.name.clone(),
+            quantity: line.quantity.get(),
+            unit_price: line.unit_price.into(),
+            // cart_totals lists one total per line, in line order.
+            line_total: totals.as_ref().and_then(|t| t.lines.get(index)).map_or(line.unit_price, |l| l.total).into(),
         })
-    }
+        .collect();
+    let (subtotal, discount, total) = match &totals {
+        Some(t) => (t.subtotal.into(), t.discount.into(), t.total.into()),
+        None => (MoneyView::empty_cart(), MoneyView::empty_cart(), MoneyView::empty_cart()),
+    };
+    Ok(CartView {
+        id: cart.customer_id.to_string(),
+        customer_id: cart.customer_id.to_string(),
+        items,
+        item_count: cart.lines.iter().map(|l| u64::from(l.quantity.get())).sum(),
+        subtotal,
+        discount,
+        total,
+        coupon_code: cart.coupon.as_ref().map(|c| c.code.clone()),
+        updated_at: Some(cart.updated_at.to_rfc3339_opts(SecondsFormat::Micros, true)),
+    })
 }
 
 /// What a cart write answers: the cart as it now is, the line written (if one was),
@@ -170,7 +108,7 @@ mod tests {
             last_order_id: None,
             updated_at: at,
         };
-        let view = CartView::from_cart(&cart).unwrap();
+        let view = from_cart(&cart).unwrap();
         assert_eq!(view.items[0].line_total, MoneyView { amount: 4000, currency: "USD".into() });
         assert_eq!((view.subtotal.amount, view.discount.amount, view.total.amount), (4500, 450, 4050));
         assert_eq!((view.item_count, view.coupon_code.as_deref()), (3, Some("SAVE10")));
@@ -183,7 +121,7 @@ mod tests {
     #[test]
     fn a_missing_cart_is_empty_with_zero_totals() {
         let customer = CustomerId::from_uuid(Uuid::now_v7());
-        let view = CartView::from_state(customer, &CartState::Absent).unwrap();
+        let view = from_state(customer, &CartState::Absent).unwrap();
         assert!(view.items.is_empty());
         assert_eq!(
             (view.id.clone(), view.total.amount, view.total.currency.as_str()),

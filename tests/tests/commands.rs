@@ -269,3 +269,82 @@ async fn a_cached_stream_is_not_read_again_and_a_cold_handler_reads_it_once(
     assert_eq!(counting.events_read.load(Ordering::SeqCst), 1502 + 1503, "without a cache every command folds");
     Ok(())
 }
+
+/// The uniqueness use case (`emporium_commands::unique::create`) on a real event
+/// store and account store: a key is created once; a claim whose owner never got its
+/// event (a request that stopped between claim and append) is adopted, so the key
+/// stays bound to one id; a key held by a created aggregate is taken.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_unique_key_is_created_once_and_an_orphaned_claim_is_adopted() -> anyhow::Result<()> {
+    use emporium_commands::unique::{Creation, create};
+    use emporium_domain::category::{Category, CategoryCommand, CategoryError};
+    use emporium_domain::ids::CategoryId;
+    use emporium_infra::accounts::sqlite::SqliteAccountStore;
+    use emporium_infra::accounts::{AccountStore, ClaimKind};
+
+    let backend = StoreBackend::sqlite()?;
+    let handler = CommandHandler::new(backend.open().await?, 8);
+    let dir = tempfile::tempdir()?;
+    let accounts = SqliteAccountStore::open(&dir.path().join("accounts.db")).await?;
+    let new_category = |name: &'static str| {
+        move |id: Uuid| CategoryCommand::CreateCategory {
+            category_id: CategoryId::from_uuid(id),
+            name: name.to_owned(),
+            parent_id: None,
+            at: Utc::now(),
+        }
+    };
+    let exists = |refusal: &CategoryError| matches!(refusal, CategoryError::AlreadyExists);
+    let key = (ClaimKind::CategoryName, "root/shirts");
+
+    // An orphaned claim: the owner's stream was never written.
+    let orphan = Uuid::now_v7();
+    accounts.claim_unique(key.0, key.1, &orphan.to_string()).await?;
+    let first = create::<Category>(
+        &handler,
+        &accounts,
+        key.0,
+        key.1,
+        Uuid::now_v7(),
+        new_category("Shirts"),
+        exists,
+        EventMetadata::default(),
+    )
+    .await?;
+    let Creation::Created { id, .. } = first else { panic!("an orphaned claim must be adopted, got {first:?}") };
+    assert_eq!(id, orphan, "the key stays bound to the id that claimed it first");
+    let (state, version, _) = handler.load::<Category>(&orphan.to_string()).await?;
+    assert_eq!(version, 1, "the adopted id's stream holds the creation: {state:?}");
+
+    // The key is now held by a created category: a second request is refused and writes nothing.
+    let again = Uuid::now_v7();
+    let second = create::<Category>(
+        &handler,
+        &accounts,
+        key.0,
+        key.1,
+        again,
+        new_category("Shirts"),
+        exists,
+        Default::default(),
+    )
+    .await?;
+    assert_eq!(second, Creation::Taken);
+    assert_eq!(handler.load::<Category>(&again.to_string()).await?.1, 0, "nothing written for the loser");
+
+    // Another key is created under the candidate itself.
+    let candidate = Uuid::now_v7();
+    let other = create::<Category>(
+        &handler,
+        &accounts,
+        ClaimKind::CategoryName,
+        "root/hats",
+        candidate,
+        new_category("Hats"),
+        exists,
+        Default::default(),
+    )
+    .await?;
+    assert!(matches!(other, Creation::Created { id, .. } if id == candidate), "{other:?}");
+    Ok(())
+}

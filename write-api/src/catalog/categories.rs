@@ -8,7 +8,7 @@ use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::created;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Envelope, RequestContext};
-use emporium_commands::unique::Claim;
+use emporium_commands::unique::Creation;
 use emporium_domain::category::{Category, CategoryCommand, CategoryError, CategoryState};
 use emporium_domain::ids::CategoryId;
 use serde::Deserialize;
@@ -21,9 +21,7 @@ use super::staff::Staff;
 use crate::input::{Problems, id, text};
 use emporium_infra::accounts::ClaimKind;
 
-use super::claims::claim;
-use crate::command::run;
-use crate::errors::command_error;
+use super::claims::create;
 use crate::state::WriteState;
 
 /// Longest category name (the category aggregate's own limit).
@@ -126,23 +124,25 @@ pub async fn create_category(
             format!("a category named {:?} already exists there", category.name),
         )
     };
-    let id = match claim::<Category>(&state, ClaimKind::CategoryName, &category.sibling_key(), candidate).await? {
-        Claim::Create(id) => CategoryId::from_uuid(id),
-        Claim::Taken => return Err(name_taken()),
+    let created_as = create::<Category>(
+        &state,
+        context.metadata(caller.actor()),
+        (ClaimKind::CategoryName, &category.sibling_key()),
+        candidate,
+        |id| command(CategoryId::from_uuid(id)),
+        |refusal| matches!(refusal, CategoryError::AlreadyExists),
+    )
+    .await?;
+    let Creation::Created { id, position } = created_as else {
+        return Err(name_taken());
     };
-    let outcome = run::<Category>(&state, &context, &caller.actor(), id.to_string(), command(id), None).await.map_err(
-        |error| match error {
-            emporium_commands::CommandError::Domain(CategoryError::AlreadyExists) => name_taken(),
-            other => command_error(other),
-        },
-    )?;
     let data = CategoryWritten {
         id: id.to_string(),
         name: category.name.clone(),
         parent_id: category.parent_id.map(|p| p.to_string()),
-        position: outcome.position,
+        position,
     };
-    Ok(with_position(created(&format!("/api/v1/categories/{id}"), data), outcome.position))
+    Ok(with_position(created(&format!("/api/v1/categories/{id}"), data), position))
 }
 
 #[cfg(test)]

@@ -1,8 +1,8 @@
-//! Claiming a SKU, coupon code or sibling category name for a new aggregate
-//! (`emporium_commands::unique`), its failure as an API error.
+//! Creating a product, category or coupon under its unique key (SKU, sibling
+//! name, code) with `emporium_commands::unique::create`, its failure as an API error.
 
 use emporium_api_kit::ApiError;
-use emporium_commands::unique::{self, Claim, ClaimError};
+use emporium_commands::unique::{self, ClaimError, CreateError, Creation};
 use emporium_domain::Decider;
 use emporium_infra::accounts::ClaimKind;
 use uuid::Uuid;
@@ -10,20 +10,24 @@ use uuid::Uuid;
 use crate::errors::{DomainRefusal, command_error};
 use crate::state::WriteState;
 
-/// Claims `key` of `kind` for a new `D` whose id would be `candidate`.
-pub(crate) async fn claim<D: Decider>(
+/// Creates a `D` under `key` of `kind` (see [`unique::create`]); the refusal
+/// `already_exists` names means the key was taken by a racing request.
+pub(crate) async fn create<D: Decider>(
     state: &WriteState,
-    kind: ClaimKind,
-    key: &str,
+    metadata: emporium_infra::event_store::EventMetadata,
+    (kind, key): (ClaimKind, &str),
     candidate: Uuid,
-) -> Result<Claim, ApiError>
+    command: impl Fn(Uuid) -> D::Command,
+    already_exists: impl Fn(&D::Error) -> bool,
+) -> Result<Creation, ApiError>
 where
     D::Error: DomainRefusal,
 {
-    unique::claim::<D>(&state.commands, state.accounts.as_ref(), kind, key, candidate).await.map_err(
-        |error| match error {
-            ClaimError::Accounts(accounts) => ApiError::internal(&accounts),
-            ClaimError::Load(load) => command_error(load),
-        },
-    )
+    let accounts = state.accounts.as_ref();
+    unique::create::<D>(&state.commands, accounts, kind, key, candidate, command, already_exists, metadata)
+        .await
+        .map_err(|error| match error {
+            CreateError::Claim(ClaimError::Accounts(accounts)) => ApiError::internal(&accounts),
+            CreateError::Claim(ClaimError::Load(load)) | CreateError::Command(load) => command_error(load),
+        })
 }

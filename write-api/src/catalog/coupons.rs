@@ -9,8 +9,7 @@ use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::created;
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Envelope, RequestContext};
-use emporium_commands::CommandError;
-use emporium_commands::unique::Claim;
+use emporium_commands::unique::Creation;
 use emporium_domain::coupon::{Coupon, CouponCode, CouponCommand, CouponError, CouponState};
 use emporium_domain::discount::Discount;
 use emporium_domain::ids::CouponId;
@@ -24,9 +23,7 @@ use super::staff::Staff;
 use crate::input::Problems;
 use emporium_infra::accounts::ClaimKind;
 
-use super::claims::claim;
-use crate::command::run;
-use crate::errors::command_error;
+use super::claims::create;
 use crate::state::WriteState;
 
 /// The currency of a fixed coupon that names none.
@@ -193,18 +190,20 @@ pub async fn create_coupon(
     precheck::<Coupon>(&CouponState::default(), &coupon.command(CouponId::from_uuid(candidate), now))?;
     let code_taken =
         || ApiError::new(ErrorCode::CouponCodeTaken, format!("another coupon has the code {}", coupon.code));
-    let id = match claim::<Coupon>(&state, ClaimKind::CouponCode, coupon.code.as_str(), candidate).await? {
-        Claim::Create(id) => CouponId::from_uuid(id),
-        Claim::Taken => return Err(code_taken()),
+    let created_as = create::<Coupon>(
+        &state,
+        context.metadata(caller.actor()),
+        (ClaimKind::CouponCode, coupon.code.as_str()),
+        candidate,
+        |id| coupon.command(CouponId::from_uuid(id), now),
+        |refusal| matches!(refusal, CouponError::AlreadyExists),
+    )
+    .await?;
+    let Creation::Created { id, position } = created_as else {
+        return Err(code_taken());
     };
-    let outcome = run::<Coupon>(&state, &context, &caller.actor(), id.to_string(), coupon.command(id, now), None)
-        .await
-        .map_err(|error| match error {
-            CommandError::Domain(CouponError::AlreadyExists) => code_taken(),
-            other => command_error(other),
-        })?;
-    let data = CouponWritten { id: id.to_string(), code: coupon.code.to_string(), position: outcome.position };
-    Ok(with_position(created(&format!("/api/v1/coupons/{id}"), data), outcome.position))
+    let data = CouponWritten { id: id.to_string(), code: coupon.code.to_string(), position };
+    Ok(with_position(created(&format!("/api/v1/coupons/{id}"), data), position))
 }
 
 #[cfg(test)]

@@ -8,8 +8,7 @@ use emporium_api_kit::ErrorCode;
 use emporium_api_kit::envelope::{created, ok};
 use emporium_api_kit::position::with_position;
 use emporium_api_kit::{ApiError, ApiJson, Envelope, RequestContext};
-use emporium_commands::CommandError;
-use emporium_commands::unique::Claim;
+use emporium_commands::unique::Creation;
 use emporium_domain::ids::ProductId;
 use emporium_domain::inventory::{Inventory, InventoryCommand};
 use emporium_domain::product::{Product, ProductCommand, ProductError, ProductState};
@@ -24,7 +23,7 @@ use super::product_input::{CreateProductRequest, NewProduct, ProductChanges, Upd
 use super::staff::Staff;
 use emporium_infra::accounts::ClaimKind;
 
-use super::claims::claim;
+use super::claims::create;
 use crate::command::run;
 use crate::errors::command_error;
 use crate::state::WriteState;
@@ -64,19 +63,20 @@ pub async fn create_product(
     if let Some(category) = product.category_id {
         require_category(&state, "category", category).await?;
     }
-    let id = match claim::<Product>(&state, ClaimKind::Sku, product.sku.as_str(), candidate).await? {
-        Claim::Create(id) => ProductId::from_uuid(id),
-        Claim::Taken => return Err(sku_taken(&product.sku)),
-    };
     let actor = caller.actor();
-    let outcome = run::<Product>(&state, &context, &actor, id.to_string(), product.command(id, at), None)
-        .await
-        .map_err(|error| match error {
-            // Lost a race for the same SKU: the other request created the product.
-            CommandError::Domain(ProductError::AlreadyExists) => sku_taken(&product.sku),
-            other => command_error(other),
-        })?;
-    let mut position = outcome.position;
+    let created_as = create::<Product>(
+        &state,
+        context.metadata(&actor),
+        (ClaimKind::Sku, product.sku.as_str()),
+        candidate,
+        |id| product.command(ProductId::from_uuid(id), at),
+        |refusal| matches!(refusal, ProductError::AlreadyExists),
+    )
+    .await?;
+    let Creation::Created { id, mut position } = created_as else {
+        return Err(sku_taken(&product.sku));
+    };
+    let id = ProductId::from_uuid(id);
     if let Some(quantity) = product.stock {
         let receive = InventoryCommand::ReceiveStock { sku: product.sku.clone(), quantity, at };
         // Derived from the product id: receiving the initial stock twice is impossible.

@@ -189,7 +189,7 @@ error_codes! {
     OrderCurrencyMismatch = "order.currency_mismatch", BAD_REQUEST, "An order's amounts are in different currencies.";
     OrderAmountOutOfRange = "order.amount_out_of_range", BAD_REQUEST, "An order's total is out of range.";
     OrderInvalidCurrency = "order.invalid_currency", BAD_REQUEST, "An order amount has an unknown currency.";
-    OrderStatusNotSettable = "order.status_not_settable", BAD_REQUEST, "Staff cannot set this status directly (it follows from payment or stock).";
+    OrderStatusNotSettable = "order.status_not_settable", BAD_REQUEST, "Staff set only shipped or delivered; the other statuses follow from checkout, payment or cancellation.";
     OrderInvalidDiscount = "order.invalid_discount", CONFLICT, "The discount is larger than the order's total.";
     OrderInvalidTransition = "order.invalid_transition", CONFLICT, "The order's current status does not allow this.";
     OrderAlreadyPaid = "order.already_paid", CONFLICT, "The order is paid already.";
@@ -216,7 +216,7 @@ error_codes! {
     PaymentInvalidMethod = "payment.invalid_method", BAD_REQUEST, "A payment method token is empty, too long or malformed.";
     PaymentMethodNotFound = "payment.method_not_found", BAD_REQUEST, "The saved payment method named does not exist for this customer.";
     PaymentDeclined = "payment.declined", BAD_REQUEST, "The payment provider declined the payment method.";
-    PaymentCurrencyMismatch = "payment.currency_mismatch", BAD_REQUEST, "A payment's currency is not the order's.";
+    PaymentCurrencyMismatch = "payment.currency_mismatch", BAD_REQUEST, "An amount is in another currency than the payment's.";
     PaymentAmountOutOfRange = "payment.amount_out_of_range", BAD_REQUEST, "A payment amount is out of range.";
     PaymentInvalidCurrency = "payment.invalid_currency", BAD_REQUEST, "A payment amount has an unknown currency.";
     PaymentProviderUnavailable = "payment.provider_unavailable", SERVICE_UNAVAILABLE, "The payment provider cannot be reached; retry with the same `Idempotency-Key`.";

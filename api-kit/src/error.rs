@@ -77,14 +77,9 @@ impl ApiError {
         Self::new(ErrorCode::RequestUnsupportedMediaType, message)
     }
 
-    /// With `Retry-After: seconds` (for 429 and 503 answers).
-    pub fn retry_after(self, seconds: u64) -> Self {
-        Self { retry_after: Some(seconds), ..self }
-    }
-
-    /// A 429 or 503 answer asking to retry after `seconds`.
+    /// A 429 or 503 answer asking to retry after `seconds` (`Retry-After`).
     pub fn retry_later(code: ErrorCode, message: impl Into<String>, seconds: u64) -> Self {
-        Self::new(code, message).retry_after(seconds)
+        Self { retry_after: Some(seconds), ..Self::new(code, message) }
     }
 
     /// A read-store failure: 503 `read_model.unavailable` with `Retry-After` when the
@@ -92,8 +87,11 @@ impl ApiError {
     pub fn read_store(error: &emporium_infra::read_store::ReadStoreError) -> Self {
         if error.is_unavailable() {
             tracing::warn!(%error, "read store unavailable; answering 503");
-            return Self::new(ErrorCode::ReadModelUnavailable, "the read models are unavailable; retry shortly")
-                .retry_after(2);
+            return Self::retry_later(
+                ErrorCode::ReadModelUnavailable,
+                "the read models are unavailable; retry shortly",
+                2,
+            );
         }
         Self::internal(error)
     }

@@ -171,6 +171,23 @@ async fn events_round_trip_with_their_envelope(backend: StoreBackend) -> anyhow:
     Ok(())
 }
 
+/// Runs `sql` on the store's database over a connection of its own, as an operator
+/// (or an attacker) with write access would.
+async fn behind_the_stores_back(backend: &StoreBackend, sql: &str) -> anyhow::Result<()> {
+    match backend {
+        StoreBackend::Sqlite(_) => {
+            let path = backend.sqlite_path().expect("sqlite path");
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await?;
+            sqlx::query(sql).execute(&pool).await?;
+        }
+        StoreBackend::Postgres(db) => {
+            let pool = sqlx::PgPool::connect(&db.url).await?;
+            sqlx::query(sql).execute(&pool).await?;
+        }
+    }
+    Ok(())
+}
+
 async fn the_hash_chain_verifies_and_a_tampered_row_breaks_it(backend: StoreBackend) -> anyhow::Result<()> {
     let store = backend.open().await?;
     for i in 0..4 {
@@ -179,18 +196,7 @@ async fn the_hash_chain_verifies_and_a_tampered_row_breaks_it(backend: StoreBack
     let all = store.read_all(0, 100).await?;
     assert_eq!(verify_chain(GENESIS_HASH, &all)?, all[11].hash);
     // Change one payload behind the store's back.
-    let tamper = "UPDATE events SET data = '{\"n\": 999}' WHERE global_position = 7";
-    match &backend {
-        StoreBackend::Sqlite(_) => {
-            let path = backend.sqlite_path().expect("sqlite path");
-            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await?;
-            sqlx::query(tamper).execute(&pool).await?;
-        }
-        StoreBackend::Postgres(db) => {
-            let pool = sqlx::PgPool::connect(&db.url).await?;
-            sqlx::query(tamper).execute(&pool).await?;
-        }
-    }
+    behind_the_stores_back(&backend, "UPDATE events SET data = '{\"n\": 999}' WHERE global_position = 7").await?;
     let all = store.read_all(0, 100).await?;
     let broken = verify_chain(GENESIS_HASH, &all).expect_err("tampering must break the chain");
     assert_eq!(broken.position, 7);
@@ -576,18 +582,7 @@ async fn a_writer_numbers_from_the_stored_head_after_its_tail_was_removed_behind
     let store = backend.open().await?;
     store.append(request("order-1", ExpectedVersion::NoStream, 2)).await?;
     store.append(request("order-2", ExpectedVersion::NoStream, 1)).await?;
-    let remove_tail = "DELETE FROM events WHERE global_position = 3";
-    match &backend {
-        StoreBackend::Sqlite(_) => {
-            let path = backend.sqlite_path().expect("sqlite path");
-            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display())).await?;
-            sqlx::query(remove_tail).execute(&pool).await?;
-        }
-        StoreBackend::Postgres(db) => {
-            let pool = sqlx::PgPool::connect(&db.url).await?;
-            sqlx::query(remove_tail).execute(&pool).await?;
-        }
-    }
+    behind_the_stores_back(&backend, "DELETE FROM events WHERE global_position = 3").await?;
     // order-1 is a stream this writer knows, so PostgreSQL tries its guess first.
     let next = store.append(request("order-1", ExpectedVersion::Exact(2), 1)).await?;
     assert_eq!((next.first_position, next.stream_version), (3, 3));

@@ -13,13 +13,14 @@ pub mod register;
 pub mod secrets;
 pub mod verification;
 
-use emporium_domain::customer::{Account, Customer, CustomerError};
+use emporium_domain::customer::{Account, Customer, CustomerCommand, CustomerError};
 use emporium_infra::accounts::AccountStoreError;
+use emporium_infra::event_store::EventMetadata;
 use emporium_infra::mailer::MailError;
 use uuid::Uuid;
 
-use crate::CommandError;
 use crate::handler::CommandHandler;
+use crate::{Command, CommandError};
 
 pub use hashing::HashingError;
 pub use links::{LinkSettings, Links, Purpose};
@@ -68,6 +69,11 @@ pub enum AccountError {
 /// The actor recorded on events a customer causes about their own account.
 pub fn self_actor(customer_id: Uuid) -> String {
     format!("customer:{customer_id}")
+}
+
+/// A command on the customer's stream with a fresh command id.
+fn command(customer_id: Uuid, payload: CustomerCommand, metadata: EventMetadata) -> Command<CustomerCommand> {
+    Command { command_id: Uuid::now_v7(), aggregate_id: customer_id.to_string(), payload, metadata }
 }
 
 /// The account in stream `customer-<id>` and the global position of its last event;

@@ -11,8 +11,8 @@ use emporium_infra::accounts::TokenKind;
 use emporium_infra::event_store::EventMetadata;
 use uuid::Uuid;
 
-use super::{AccountError, AccountPorts, Purpose, hashing, load, secrets, self_actor};
-use crate::{Command, CommandError};
+use super::{AccountError, AccountPorts, Purpose, command, hashing, load, secrets, self_actor};
+use crate::CommandError;
 
 /// Changes the password of `customer_id` from `current` to `new`: refused as
 /// [`AccountError::WrongPassword`] unless `current` is right. Returns the position of
@@ -94,13 +94,4 @@ async fn replace(
     accounts.revoke_tokens(customer_id, TokenKind::Refresh).await?;
     tracing::info!(%customer_id, "password changed; every refresh token revoked");
     Ok(outcome.position)
-}
-
-/// A command on the customer's stream with a fresh command id.
-pub(super) fn command(
-    customer_id: Uuid,
-    payload: CustomerCommand,
-    metadata: EventMetadata,
-) -> Command<CustomerCommand> {
-    Command { command_id: Uuid::now_v7(), aggregate_id: customer_id.to_string(), payload, metadata }
 }

@@ -7,8 +7,7 @@ use emporium_infra::accounts::TokenKind;
 use emporium_infra::event_store::EventMetadata;
 use uuid::Uuid;
 
-use super::password::command;
-use super::{AccountError, AccountPorts, Purpose, load, secrets, self_actor};
+use super::{AccountError, AccountPorts, Purpose, command, load, secrets, self_actor};
 use crate::CommandError;
 
 /// Marks the address of the account the verification `token` was mailed to as
